@@ -1,0 +1,69 @@
+"""vbptrack: tenders, VBP awards, filings, listings, contracts and receivables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from vbptrack import config as config_module
+from vbptrack.paths import instance_dir, resource_dir
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; `config` (tests) replaces what the environment would give."""
+    instance_path = Path(config.get("INSTANCE_PATH", instance_dir())) if config else instance_dir()
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+    )
+    app.config.from_mapping(config_module.DEFAULTS)
+    if config is None:
+        app.config.from_mapping(config_module.from_environment(instance_path))
+    else:
+        app.config.from_mapping(config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from vbptrack import db
+    from vbptrack.web import auth, i18n
+
+    db.init_app(app)
+    auth.init_app(app)
+    i18n.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from vbptrack.api import bp as api_bp
+    from vbptrack.web import auth, distributors, home, hospitals, imports, products, settings
+
+    for module in (auth, home, hospitals, distributors, products, imports, settings):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(api_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from vbptrack.web import errors
+
+    errors.init_app(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from vbptrack.web import helpers
+
+    helpers.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from vbptrack.cli import register
+
+    register(app)

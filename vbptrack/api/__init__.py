@@ -1,0 +1,74 @@
+"""JSON API v1: bearer tokens, the contract's error format, the same services as the pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, g, request
+
+from vbptrack.db import get_session
+from vbptrack.services import users as user_service
+from vbptrack.services.access import Actor
+from vbptrack.services.errors import InvalidInput, ServiceError
+from vbptrack.web.auth import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Requests carry a bearer token, never the session cookie, so there is no CSRF to forge.
+csrf.exempt(bp)
+
+
+class Unauthorized(ServiceError):
+    status = 401
+    code = "unauthorized"
+
+
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+@bp.before_request
+def authenticate() -> None:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Send an API token as 'Authorization: Bearer <token>'.")
+    user = user_service.user_for_token(get_session(), token.strip(), now=datetime.now(UTC))
+    if user is None:
+        raise Unauthorized("The API token is unknown or revoked.")
+    g.actor = user_service.actor_for(user)
+
+
+def actor() -> Actor:
+    return g.actor  # type: ignore[no-any-return]
+
+
+def json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ServiceError("The request body must be a JSON object.")
+    return body
+
+
+def list_args(max_per_page: int = 500) -> tuple[int, int]:
+    problems = {}
+    values = {}
+    for name, default in (("page", 1), ("per_page", 50)):
+        text = request.args.get(name, str(default))
+        if not text.isdigit() or int(text) < 1:
+            problems[name] = "must be a whole number of at least 1"
+        else:
+            values[name] = int(text)
+    if not problems and values["per_page"] > max_per_page:
+        problems["per_page"] = f"at most {max_per_page}"
+    if problems:
+        raise InvalidInput("Invalid paging parameters.", problems)
+    return values["page"], values["per_page"]
+
+
+def page_body(page: Any, items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"items": items, "page": page.page, "per_page": page.per_page, "total": page.total}
+
+
+from vbptrack.api import openapi, parties, products  # noqa: E402,F401  registers the routes

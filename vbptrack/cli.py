@@ -1,0 +1,172 @@
+"""The `vbptrack` command: database, demo data, users, imports and the server."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from vbptrack import migrate
+from vbptrack.db import session_scope
+from vbptrack.models.users import ROLES
+from vbptrack.services.access import SYSTEM
+from vbptrack.services.errors import ServiceError
+
+
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+@click.group("db", help="Apply, undo or check the database migrations.")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    url = current_app.config["DATABASE_URL"]
+    _ensure_sqlite_folder(url)
+    migrate.upgrade(url, revision)
+    click.echo(f"database at {migrate.current(url) or 'base'}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision", default="-1")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    url = current_app.config["DATABASE_URL"]
+    migrate.downgrade(url, revision)
+    click.echo(f"database at {migrate.current(url) or 'base'}")
+
+
+@db_group.command("check")
+@with_appcontext
+def db_check() -> None:
+    problems = migrate.check(current_app.config["DATABASE_URL"])
+    if problems:
+        click.echo(f"models and migrations disagree: {problems}", err=True)
+        sys.exit(1)
+    click.echo("models and migrations agree")
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+@click.group("users", help="Create users and issue API tokens.")
+def users_group() -> None:
+    pass
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--password", help="Generated and printed when not given.")
+@click.option("--provinces", help="Territory provinces, e.g. 31,44 or 上海,广东.")
+@click.option("--hospitals", help="Territory hospitals by code, e.g. H001,H002.")
+@click.option("--name", "display_name", default="", help="Display name.")
+@with_appcontext
+def users_create(username: str, role: str, password: str | None, provinces: str | None,
+                 hospitals: str | None, display_name: str) -> None:
+    from vbptrack.services import users as user_service
+
+    generated = password is None
+    password = password or user_service.generate_password()
+    with session_scope() as session:
+        try:
+            user_service.create(session, actor=SYSTEM, username=username, role=role,
+                                password=password, display_name=display_name,
+                                provinces=_split(provinces), hospitals=_split(hospitals))
+        except ServiceError as problem:
+            details = "; ".join(f"{k}: {v}" for k, v in problem.fields.items())
+            raise click.ClickException(f"{problem.message} {details}".strip()) from problem
+    click.echo(f"created {role} {username}")
+    if generated:
+        click.echo(f"password: {password}")
+
+
+@users_group.command("token")
+@click.argument("username")
+@click.option("--label", default="cli", help="What the token is for.")
+@with_appcontext
+def users_token(username: str, label: str) -> None:
+    from vbptrack.services import users as user_service
+
+    with session_scope() as session:
+        user = user_service.find(session, username)
+        if user is None:
+            raise click.ClickException(f"no user {username}")
+        click.echo(user_service.issue_token(session, actor=SYSTEM, user=user, label=label))
+
+
+@click.group("demo", help="Demo data that looks like a real China commercial team's.")
+def demo_group() -> None:
+    pass
+
+
+@demo_group.command("load")
+@click.option("--scale", default=1, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--seed", default=2026, show_default=True, type=int)
+@with_appcontext
+def demo_load(scale: int, seed: int) -> None:
+    from vbptrack.demo import load_demo
+
+    with session_scope() as session:
+        summary = load_demo(session, scale=scale, seed=seed)
+    for name, count in summary.items():
+        click.echo(f"{name}: {count}")
+
+
+@click.command("import", help="Import a .csv or .xlsx file: hospitals, distributors, products …")
+@click.argument("kind")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_command(kind: str, file: Path) -> None:
+    from vbptrack.imports.kinds import KINDS
+    from vbptrack.imports.runner import run_import
+
+    if kind not in KINDS:
+        raise click.ClickException(f"unknown kind {kind}; one of: {', '.join(KINDS)}")
+    with session_scope() as session, file.open("rb") as source:
+        result = run_import(session, actor=SYSTEM, kind=KINDS[kind], source=source,
+                            filename=file.name)
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        if result.more_problems:
+            click.echo(f"… and {result.more_problems} more problems", err=True)
+        click.echo("nothing was imported", err=True)
+        sys.exit(1)
+    click.echo(f"{result.written} rows written")
+
+
+@click.command("serve", help="Serve the app with the production server (waitress).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@with_appcontext
+def serve_command(host: str, port: int, threads: int) -> None:
+    from waitress import serve
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo(f"vbptrack on http://{host}:{port}  (Ctrl+C stops it)")
+    serve(app, host=host, port=port, threads=threads, ident="vbptrack")
+
+
+def register(app: Flask) -> None:
+    for command in (db_group, users_group, demo_group, import_command, serve_command):
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    from vbptrack import create_app
+
+    cli = FlaskGroup(create_app=lambda: create_app(), add_default_commands=False,
+                     help="vbptrack: tenders, VBP awards, filings, contracts, receivables.")
+    cli.main(prog_name="vbptrack")

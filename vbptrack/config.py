@@ -1,0 +1,90 @@
+"""Configuration: defaults, environment overrides, and the test configuration.
+
+Every setting an operator may change comes from a `VBPTRACK_*` environment variable, so the
+same code runs on a laptop (SQLite under `instance/`) and on a production PostgreSQL server.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """The secret from the environment, or one generated once and kept in `instance/`.
+
+    Kept in a file so sessions and CSRF tokens survive a restart without an operator
+    having to invent a key.
+    """
+    from_env = os.environ.get("VBPTRACK_SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = instance_path / SECRET_KEY_FILE
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: Path) -> dict[str, Any]:
+    https = _flag("VBPTRACK_HTTPS", False)
+    return {
+        "SECRET_KEY": load_secret_key(instance_path),
+        "DATABASE_URL": os.environ.get(
+            "VBPTRACK_DATABASE_URL", sqlite_url(instance_path / "vbptrack.db")
+        ),
+        # Secure cookies need HTTPS; a laptop serving http://127.0.0.1 would silently
+        # lose its session, so the flag follows the deployment's own declaration.
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+    }
+
+
+DEFAULTS: dict[str, Any] = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # imports of a platform export fit well inside
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "LANGUAGES": ["zh", "en"],
+    # Sign-in throttling: this many failures in a row lock the account for a while.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_LOCKOUT": timedelta(minutes=15),
+    "PER_PAGE": 50,
+    "API_MAX_PER_PAGE": 500,
+}
+
+
+def test_config(database_url: str, **overrides: Any) -> dict[str, Any]:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": database_url,
+        "WTF_CSRF_ENABLED": True,
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,1 @@
+"""CSV/XLSX imports: stream rows, validate each, write all or nothing."""

@@ -1,0 +1,8 @@
+"""Every import kind by the name `vbptrack import KIND FILE` takes. Later areas add theirs."""
+
+from __future__ import annotations
+
+from vbptrack.imports.master_data import DISTRIBUTORS, HOSPITALS, PRODUCTS
+from vbptrack.imports.spec import ImportKind
+
+KINDS: dict[str, ImportKind] = {kind.name: kind for kind in (HOSPITALS, DISTRIBUTORS, PRODUCTS)}

@@ -1,0 +1,131 @@
+"""Run an import: map headers, validate in batches, write in one transaction or not at all.
+
+Rows stream through in batches. While no row has failed, each batch is written inside
+the open transaction; after the first problem, writing stops but validation goes on, so
+the user sees every problem in one pass. The transaction commits only when there were
+none, which keeps memory flat and the import all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO
+
+from sqlmodel import Session
+
+from vbptrack.imports.reader import UnreadableFile, read_rows
+from vbptrack.imports.spec import ImportKind, Row, RowProblem, normalise_header
+from vbptrack.services import audit
+from vbptrack.services.access import Actor, require
+
+MAX_PROBLEMS = 1000
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    written: int = 0
+    rows: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    more_problems: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, problem: RowProblem) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+        else:
+            self.more_problems += 1
+
+
+def _header(
+    kind: ImportKind, header: list[str], result: ImportResult
+) -> dict[int, tuple[str, str]]:
+    """Column index → (field, header as written); problems for missing or doubled columns."""
+    mapping = kind.header_map()
+    positions: dict[int, tuple[str, str]] = {}
+    seen: dict[str, str] = {}
+    for index, text in enumerate(header):
+        column = mapping.get(normalise_header(text)) if text else None
+        if column is None:
+            continue  # platform exports carry many columns we do not need
+        if column.field in seen:
+            result.add(RowProblem(1, text, f"same column as “{seen[column.field]}”"))
+            continue
+        seen[column.field] = text
+        positions[index] = (column.field, text)
+    for column in kind.columns:
+        if column.required and column.field not in seen:
+            names = " / ".join([column.field, *column.aliases[:2]])
+            result.add(RowProblem(1, column.field, f"missing column ({names})"))
+    return positions
+
+
+def _rows(lines: Iterator[list[str]], positions: dict[int, tuple[str, str]]) -> Iterator[Row]:
+    for number, line in enumerate(lines, start=2):
+        if not any(cell for cell in line):
+            continue  # blank lines at the end of a sheet are common, not an error
+        values = {field: line[index] if index < len(line) else ""
+                  for index, (field, _header_text) in positions.items()}
+        yield number, values
+
+
+def run_import(
+    session: Session,
+    *,
+    actor: Actor,
+    kind: ImportKind,
+    source: IO[bytes],
+    filename: str,
+) -> ImportResult:
+    require(actor, kind.permission)
+    result = ImportResult(kind=kind.name)
+    try:
+        lines = read_rows(source, filename)
+        header = next(lines, None)
+        if header is None:
+            result.add(RowProblem(1, "-", "the file is empty"))
+            return result
+        positions = _header(kind, header, result)
+        if not result.ok:
+            return result
+        column_text = {field: text for field, text in positions.values()}
+        state = kind.make_state()
+        batch: list[Row] = []
+
+        def flush() -> None:
+            clean, problems = kind.validate(session, batch, state)
+            for row, field_name, message in problems:
+                result.add(RowProblem(row, column_text.get(field_name, field_name), message))
+            if result.ok and clean:
+                result.written += kind.write(session, actor, clean)
+            batch.clear()
+
+        for row in _rows(lines, positions):
+            result.rows += 1
+            batch.append(row)
+            if len(batch) >= kind.batch_size:
+                flush()
+        if batch:
+            flush()
+    except UnreadableFile as exc:
+        session.rollback()
+        result.problems = [RowProblem(1, "-", str(exc))]
+        result.written = 0
+        return result
+    except BaseException:
+        session.rollback()
+        raise
+    if result.ok and result.rows == 0:
+        result.add(RowProblem(2, "-", "the file has a header but no rows"))
+    if not result.ok:
+        session.rollback()
+        result.written = 0
+        return result
+    audit.record(session, actor=actor, entity="import", key=kind.name, action="import",
+                 note=f"{filename}: {result.written} rows")
+    session.commit()
+    return result

@@ -1,0 +1,20 @@
+"""All tables; importing this module registers them on `SQLModel.metadata`."""
+
+from vbptrack.models.audit import AuditEvent
+from vbptrack.models.parties import DISTRIBUTOR, HOSPITAL, Party
+from vbptrack.models.products import Product
+from vbptrack.models.reference import Province
+from vbptrack.models.users import ApiToken, User, UserHospital, UserProvince
+
+__all__ = [
+    "DISTRIBUTOR",
+    "HOSPITAL",
+    "ApiToken",
+    "AuditEvent",
+    "Party",
+    "Product",
+    "Province",
+    "User",
+    "UserHospital",
+    "UserProvince",
+]

@@ -1,0 +1,97 @@
+"""Field types shared by the input models (API bodies, form posts and import rows).
+
+Blank strings become None, so an empty form input or spreadsheet cell means "not given".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from vbptrack.domain.provinces import resolve_province
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$")
+INSURANCE_CODE_PATTERN = re.compile(r"^H\d{11}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _check_code(value: str) -> str:
+    if not CODE_PATTERN.match(value):
+        raise PydanticCustomError("code_format", "use letters, digits and - _ . / only")
+    return value
+
+
+def _check_province(value: Any) -> str:
+    code = resolve_province(str(value))
+    if code is None:
+        raise PydanticCustomError(
+            "unknown_province", "unknown province “{value}”", {"value": str(value)}
+        )
+    return code
+
+
+def _check_insurance_code(value: str) -> str:
+    if not INSURANCE_CODE_PATTERN.match(value):
+        raise PydanticCustomError(
+            "insurance_code_format", "a national insurance code is H followed by 11 digits"
+        )
+    return value
+
+
+def _check_email(value: str) -> str:
+    if not EMAIL_PATTERN.match(value):
+        raise PydanticCustomError("email_format", "enter an e-mail address")
+    return value
+
+
+Code = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
+    AfterValidator(_check_code),
+]
+
+
+def text(max_length: int) -> Any:
+    """Required text, trimmed."""
+    return Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
+    ]
+
+
+def optional_text(max_length: int) -> Any:
+    """Optional text; blank means not given."""
+    trimmed = Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length)]
+    return Annotated[trimmed | None, BeforeValidator(blank_to_none)]
+
+
+ProvinceCode = Annotated[str, BeforeValidator(blank_to_none), AfterValidator(_check_province)]
+OptionalProvinceCode = Annotated[
+    str | None,
+    BeforeValidator(blank_to_none),
+    AfterValidator(lambda v: None if v is None else _check_province(v)),
+]
+InsuranceCode = Annotated[
+    Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, to_upper=True, max_length=20),
+        AfterValidator(_check_insurance_code),
+    ]
+    | None,
+    BeforeValidator(blank_to_none),
+]
+Email = Annotated[
+    Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=120), AfterValidator(_check_email)
+    ]
+    | None,
+    BeforeValidator(blank_to_none),
+]

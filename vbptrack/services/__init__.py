@@ -1,0 +1,1 @@
+"""Services: load rows, call the domain, persist; they own the transactions."""

@@ -1,0 +1,162 @@
+"""Hospitals and distributors: create, change, find, list within the user's territory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import or_, select
+from sqlmodel import Session, col
+
+from vbptrack.models import Party, User
+from vbptrack.models.base import utcnow
+from vbptrack.models.parties import DISTRIBUTOR, HOSPITAL, DistributorIn, HospitalIn
+from vbptrack.models.users import REP
+from vbptrack.services import audit
+from vbptrack.services.access import Actor, require, territory_condition
+from vbptrack.services.errors import Conflict, InvalidInput, NotFound
+from vbptrack.services.paging import Page, paginate
+from vbptrack.services.problems import field_problems, translate
+
+INPUT_MODELS: dict[str, type[BaseModel]] = {HOSPITAL: HospitalIn, DISTRIBUTOR: DistributorIn}
+# Fields the input shape names differently from the table.
+_AUDITED = (
+    "name", "legal_name", "province_code", "city", "address", "grade", "hospital_type",
+    "insurance_code", "rep_id", "contact_name", "phone", "email", "active",
+)
+
+
+def validate(kind: str, data: Mapping[str, Any]) -> BaseModel:
+    try:
+        return INPUT_MODELS[kind].model_validate(dict(data))
+    except ValidationError as exc:
+        raise InvalidInput(translate("Please correct the marked fields."),
+                           field_problems(exc)) from exc
+
+
+def _rep_id(session: Session, username: str | None) -> int | None:
+    if username is None:
+        return None
+    user = session.exec(select(User).where(User.username == username)).scalar_one_or_none()  # type: ignore[call-overload]
+    if user is None or user.role != REP:
+        raise InvalidInput(
+            translate("Please correct the marked fields."),
+            {"rep": translate("No sales rep with the username “%(value)s”.", value=username)},
+        )
+    return user.id
+
+
+def _snapshot(party: Party) -> dict[str, Any]:
+    return {field: getattr(party, field) for field in _AUDITED}
+
+
+def _apply(session: Session, party: Party, clean: BaseModel) -> None:
+    values = clean.model_dump()
+    values.pop("code")
+    if party.kind == HOSPITAL:
+        party.rep_id = _rep_id(session, values.pop("rep"))
+    for field, value in values.items():
+        setattr(party, field, value)
+
+
+def code_taken(session: Session, code: str) -> Party | None:
+    """Hospital and distributor codes share one namespace; this finds either."""
+    return session.exec(select(Party).where(Party.code == code)).scalar_one_or_none()  # type: ignore[call-overload]
+
+
+def create(session: Session, *, actor: Actor, kind: str, data: Mapping[str, Any]) -> Party:
+    require(actor, "master_data.write")
+    clean = validate(kind, data)
+    code = clean.code  # type: ignore[attr-defined]
+    if code_taken(session, code) is not None:
+        raise Conflict(
+            translate("The code %(code)s is already used by another customer.", code=code),
+            {"code": translate("Already in use.")},
+        )
+    party = Party(code=code, kind=kind, name=clean.name)  # type: ignore[attr-defined]
+    _apply(session, party, clean)
+    session.add(party)
+    session.flush()
+    audit.record(session, actor=actor, entity=kind, key=code, action="create",
+                 changes=audit.changes_between({}, _snapshot(party)))
+    session.commit()
+    return party
+
+
+def update(
+    session: Session, *, actor: Actor, kind: str, code: str, data: Mapping[str, Any]
+) -> Party:
+    """Change a party; `data` may be partial, the code cannot change (it is the key)."""
+    require(actor, "master_data.write")
+    party = get(session, actor=actor, kind=kind, code=code)
+    current = as_input(session, party)
+    merged = {**current, **dict(data), "code": party.code}
+    clean = validate(kind, merged)
+    before = _snapshot(party)
+    _apply(session, party, clean)
+    changes = audit.changes_between(before, _snapshot(party))
+    if changes:
+        party.updated_at = utcnow()
+        audit.record(session, actor=actor, entity=kind, key=code, action="update",
+                     changes=changes)
+    session.commit()
+    return party
+
+
+def as_input(session: Session, party: Party) -> dict[str, Any]:
+    """The party in its input shape: what an edit form starts from."""
+    fields = INPUT_MODELS[party.kind].model_fields
+    values = {name: getattr(party, name) for name in fields if hasattr(party, name)}
+    if "rep" in fields:
+        values["rep"] = rep_username(session, party)
+    return values
+
+
+def rep_username(session: Session, party: Party) -> str | None:
+    if party.rep_id is None:
+        return None
+    user = session.get(User, party.rep_id)
+    return user.username if user else None
+
+
+def get(session: Session, *, actor: Actor, kind: str | None, code: str) -> Party:
+    statement = select(Party).where(Party.code == code, territory_condition(actor))
+    if kind is not None:
+        statement = statement.where(Party.kind == kind)
+    party = session.execute(statement).scalar_one_or_none()
+    if party is None:
+        raise NotFound(translate("No such record, or it is outside your territory."))
+    return party
+
+
+def search(
+    session: Session,
+    *,
+    actor: Actor,
+    kind: str,
+    q: str | None = None,
+    province_code: str | None = None,
+    grade: str | None = None,
+    rep_id: int | None = None,
+    active: bool | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> Page[Party]:
+    statement = select(Party).where(Party.kind == kind, territory_condition(actor))
+    if q:
+        pattern = f"%{q.strip()}%"
+        statement = statement.where(
+            or_(col(Party.code).ilike(pattern), col(Party.name).ilike(pattern),
+                col(Party.city).ilike(pattern))
+        )
+    if province_code:
+        statement = statement.where(Party.province_code == province_code)
+    if grade:
+        statement = statement.where(Party.grade == grade)
+    if rep_id is not None:
+        statement = statement.where(Party.rep_id == rep_id)
+    if active is not None:
+        statement = statement.where(Party.active == active)
+    statement = statement.order_by(Party.province_code, Party.name, Party.id)
+    return paginate(session, statement, page=page, per_page=per_page)

@@ -1,0 +1,106 @@
+"""Products: create, change, find, list. Everyone sees every product."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import or_, select
+from sqlmodel import Session, col
+
+from vbptrack.models import Product
+from vbptrack.models.base import utcnow
+from vbptrack.models.products import ProductIn
+from vbptrack.services import audit
+from vbptrack.services.access import Actor, require
+from vbptrack.services.errors import Conflict, InvalidInput, NotFound
+from vbptrack.services.paging import Page, paginate
+from vbptrack.services.problems import field_problems, translate
+
+ENTITY = "product"
+_AUDITED = tuple(name for name in ProductIn.model_fields if name != "code")
+
+
+def validate(data: Mapping[str, Any]) -> ProductIn:
+    try:
+        return ProductIn.model_validate(dict(data))
+    except ValidationError as exc:
+        raise InvalidInput(translate("Please correct the marked fields."),
+                           field_problems(exc)) from exc
+
+
+def _snapshot(product: Product) -> dict[str, Any]:
+    return {field: getattr(product, field) for field in _AUDITED}
+
+
+def find(session: Session, code: str) -> Product | None:
+    return session.execute(select(Product).where(Product.code == code)).scalar_one_or_none()
+
+
+def get(session: Session, *, code: str) -> Product:
+    product = find(session, code)
+    if product is None:
+        raise NotFound(translate("No such product."))
+    return product
+
+
+def create(session: Session, *, actor: Actor, data: Mapping[str, Any]) -> Product:
+    require(actor, "master_data.write")
+    clean = validate(data)
+    if find(session, clean.code) is not None:
+        raise Conflict(
+            translate("The product code %(code)s is already in use.", code=clean.code),
+            {"code": translate("Already in use.")},
+        )
+    product = Product(**clean.model_dump())
+    session.add(product)
+    session.flush()
+    audit.record(session, actor=actor, entity=ENTITY, key=product.code, action="create",
+                 changes=audit.changes_between({}, _snapshot(product)))
+    session.commit()
+    return product
+
+
+def as_input(product: Product) -> dict[str, Any]:
+    return {name: getattr(product, name) for name in ProductIn.model_fields}
+
+
+def update(session: Session, *, actor: Actor, code: str, data: Mapping[str, Any]) -> Product:
+    require(actor, "master_data.write")
+    product = get(session, code=code)
+    clean = validate({**as_input(product), **dict(data), "code": product.code})
+    before = _snapshot(product)
+    for field, value in clean.model_dump().items():
+        setattr(product, field, value)
+    changes = audit.changes_between(before, _snapshot(product))
+    if changes:
+        product.updated_at = utcnow()
+        audit.record(session, actor=actor, entity=ENTITY, key=code, action="update",
+                     changes=changes)
+    session.commit()
+    return product
+
+
+def search(
+    session: Session,
+    *,
+    q: str | None = None,
+    category: str | None = None,
+    active: bool | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> Page[Product]:
+    statement = select(Product)
+    if q:
+        pattern = f"%{q.strip()}%"
+        statement = statement.where(
+            or_(col(Product.code).ilike(pattern), col(Product.generic_name).ilike(pattern),
+                col(Product.brand).ilike(pattern), col(Product.specification).ilike(pattern))
+        )
+    if category:
+        statement = statement.where(Product.category == category)
+    if active is not None:
+        statement = statement.where(Product.active == active)
+    statement = statement.order_by(Product.generic_name, Product.specification, Product.id)
+    return paginate(session, statement, page=page, per_page=per_page)

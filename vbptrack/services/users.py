@@ -1,0 +1,282 @@
+"""Users, passwords, sign-in throttling, territories and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlmodel import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from vbptrack.models import ApiToken, Party, User, UserHospital, UserProvince
+from vbptrack.models.base import utcnow
+from vbptrack.models.parties import HOSPITAL
+from vbptrack.models.users import ROLES
+from vbptrack.services import audit
+from vbptrack.services.access import Actor
+from vbptrack.services.errors import Conflict, InvalidInput, NotFound
+from vbptrack.services.problems import translate
+
+TOKEN_PREFIX = "vbp_"
+MIN_PASSWORD_LENGTH = 10
+# Checked against when the username is unknown, so a wrong username takes as long as a
+# wrong password and sign-in does not reveal which usernames exist.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(user_id=user.id, username=user.username, role=user.role)
+
+
+def find(session: Session, username: str) -> User | None:
+    return session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+
+
+def get(session: Session, username: str) -> User:
+    user = find(session, username)
+    if user is None:
+        raise NotFound(translate("No user “%(value)s”.", value=username))
+    return user
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            translate("Please correct the marked fields."),
+            {"password": translate("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH)},
+        )
+
+
+def create(
+    session: Session,
+    *,
+    actor: Actor,
+    username: str,
+    role: str,
+    password: str,
+    display_name: str = "",
+    email: str | None = None,
+    provinces: Iterable[str] = (),
+    hospitals: Iterable[str] = (),
+) -> User:
+    username = username.strip()
+    if not username or len(username) > 60 or any(ch.isspace() for ch in username):
+        raise InvalidInput(translate("Please correct the marked fields."),
+                           {"username": translate("1 to 60 characters, no spaces.")})
+    if role not in ROLES:
+        raise InvalidInput(
+            translate("Please correct the marked fields."),
+            {"role": translate("Choose one of: %(expected)s.", expected=", ".join(ROLES))},
+        )
+    _check_password_rules(password)
+    if find(session, username) is not None:
+        raise Conflict(translate("The username %(value)s is taken.", value=username),
+                       {"username": translate("Already in use.")})
+    user = User(username=username, role=role, display_name=display_name or username,
+                email=email, password_hash=generate_password_hash(password))
+    session.add(user)
+    session.flush()
+    set_territory(session, user=user, provinces=provinces, hospitals=hospitals)
+    audit.record(session, actor=actor, entity="user", key=username, action="create",
+                 changes={"role": [None, role]})
+    session.commit()
+    return user
+
+
+def set_territory(
+    session: Session, *, user: User, provinces: Iterable[str], hospitals: Iterable[str]
+) -> None:
+    """Replace the user's provinces and hospitals; unknown codes are an error."""
+    from vbptrack.domain.provinces import resolve_province
+
+    province_codes = []
+    for text in provinces:
+        code = resolve_province(text)
+        if code is None:
+            raise InvalidInput(
+                translate("Please correct the marked fields."),
+                {"provinces": translate("Unknown province “%(value)s”.", value=text)},
+            )
+        province_codes.append(code)
+    hospital_ids = []
+    for code in hospitals:
+        party = session.execute(
+            select(Party).where(Party.code == code, Party.kind == HOSPITAL)
+        ).scalar_one_or_none()
+        if party is None:
+            raise InvalidInput(
+                translate("Please correct the marked fields."),
+                {"hospitals": translate("No hospital with the code %(value)s.", value=code)},
+            )
+        hospital_ids.append(party.id)
+    session.execute(delete(UserProvince).where(UserProvince.user_id == user.id))  # type: ignore[arg-type]
+    session.execute(delete(UserHospital).where(UserHospital.user_id == user.id))  # type: ignore[arg-type]
+    for code in dict.fromkeys(province_codes):
+        session.add(UserProvince(user_id=user.id, province_code=code))  # type: ignore[arg-type]
+    for party_id in dict.fromkeys(hospital_ids):
+        session.add(UserHospital(user_id=user.id, party_id=party_id))  # type: ignore[arg-type]
+
+
+def territory(session: Session, user: User) -> tuple[list[str], list[str]]:
+    """(province codes, hospital codes) assigned to the user."""
+    provinces = session.execute(
+        select(UserProvince.province_code).where(UserProvince.user_id == user.id)
+        .order_by(UserProvince.province_code)
+    ).scalars().all()
+    hospitals = session.execute(
+        select(Party.code).join(UserHospital, UserHospital.party_id == Party.id)
+        .where(UserHospital.user_id == user.id).order_by(Party.code)
+    ).scalars().all()
+    return list(provinces), list(hospitals)
+
+
+def set_password(session: Session, *, actor: Actor, user: User, password: str) -> None:
+    _check_password_rules(password)
+    user.password_hash = generate_password_hash(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record(session, actor=actor, entity="user", key=user.username, action="password")
+    session.commit()
+
+
+class SignInRefused(Exception):
+    """Wrong credentials or a locked account; the message never says which part was wrong."""
+
+    def __init__(self, locked_until: datetime | None = None) -> None:
+        super().__init__("sign-in refused")
+        self.locked_until = locked_until
+
+
+def authenticate(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    now: datetime,
+    max_failures: int,
+    lockout: timedelta,
+) -> User:
+    """The user if the password is right and the account not locked.
+
+    `max_failures` wrong passwords in a row lock the account for `lockout`; a lock
+    expires on its own, and a correct password after that resets the count.
+    """
+    user = find(session, username.strip())
+    if user is None or not user.active:
+        check_password_hash(_DUMMY_HASH, password)
+        raise SignInRefused()
+    if user.locked_until is not None and user.locked_until > now:
+        raise SignInRefused(locked_until=user.locked_until)
+    if not check_password_hash(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + lockout
+            user.failed_logins = 0
+            audit.record(session, actor=actor_for(user), entity="user", key=user.username,
+                         action="locked", note=f"{max_failures} failed sign-ins")
+        session.commit()
+        raise SignInRefused(locked_until=user.locked_until if user.locked_until
+                            and user.locked_until > now else None)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    session.commit()
+    return user
+
+
+def _hash_token(token: str) -> str:
+    # Tokens are 256 random bits, so a fast hash is enough: nothing to brute-force.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, *, actor: Actor, user: User, label: str = "") -> str:
+    """A new API token for the user; only its hash is kept, so show it now or never."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=_hash_token(token),  # type: ignore[arg-type]
+                         prefix=token[:12], label=label))
+    audit.record(session, actor=actor, entity="user", key=user.username, action="token",
+                 note=f"API token {token[:12]}… issued")
+    session.commit()
+    return token
+
+
+def user_for_token(session: Session, token: str, *, now: datetime) -> User | None:
+    row = session.execute(
+        select(ApiToken).where(ApiToken.token_hash == _hash_token(token))
+    ).scalar_one_or_none()
+    if row is None or row.revoked_at is not None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    # Written at most once a minute: a busy integration must not write on every call.
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
+        row.last_used_at = now
+        session.commit()
+    return user
+
+
+def tokens(session: Session, user: User) -> Sequence[ApiToken]:
+    return session.execute(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())  # type: ignore[attr-defined]
+    ).scalars().all()
+
+
+def revoke_token(session: Session, *, actor: Actor, user: User, token_id: int) -> None:
+    row = session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound(translate("No such token."))
+    row.revoked_at = utcnow()
+    audit.record(session, actor=actor, entity="user", key=user.username, action="token",
+                 note=f"API token {row.prefix}… revoked")
+    session.commit()
+
+
+def update(
+    session: Session,
+    *,
+    actor: Actor,
+    user: User,
+    role: str,
+    display_name: str,
+    active: bool,
+    provinces: Iterable[str],
+    hospitals: Iterable[str],
+    password: str | None = None,
+) -> User:
+    if role not in ROLES:
+        raise InvalidInput(
+            translate("Please correct the marked fields."),
+            {"role": translate("Choose one of: %(expected)s.", expected=", ".join(ROLES))},
+        )
+    before_territory = territory(session, user)
+    before = {"role": user.role, "display_name": user.display_name, "active": user.active,
+              "provinces": ",".join(before_territory[0]),
+              "hospitals": ",".join(before_territory[1])}
+    if password:
+        _check_password_rules(password)
+        user.password_hash = generate_password_hash(password)
+        user.failed_logins = 0
+        user.locked_until = None
+    user.role = role
+    user.display_name = display_name or user.username
+    user.active = active
+    set_territory(session, user=user, provinces=provinces, hospitals=hospitals)
+    session.flush()
+    after_territory = territory(session, user)
+    after = {"role": user.role, "display_name": user.display_name, "active": user.active,
+             "provinces": ",".join(after_territory[0]),
+             "hospitals": ",".join(after_territory[1])}
+    changes = audit.changes_between(before, after)
+    if changes or password:
+        audit.record(session, actor=actor, entity="user", key=user.username, action="update",
+                     changes=changes, note="password reset" if password else None)
+    session.commit()
+    return user

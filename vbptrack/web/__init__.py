@@ -1,0 +1,1 @@
+"""Web pages: one blueprint per business area, thin views over the services."""

@@ -1,0 +1,46 @@
+"""The areas in the top navigation, in the order users work through them.
+
+An area whose pages are not built yet is shown as such rather than hidden, so users
+know where it will live; `endpoint` None marks it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request
+from flask_babel import lazy_gettext as _l
+
+from vbptrack.web.auth import current_actor
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: object
+    endpoint: str | None
+    area: str
+    permission: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(request.endpoint and request.endpoint.split(".")[0] == self.area)
+
+
+AREAS = (
+    NavItem(_l("Tenders"), None, "tenders"),
+    NavItem(_l("Awards & fulfilment"), None, "awards"),
+    NavItem(_l("Filings & listings"), None, "filings"),
+    NavItem(_l("Contracts"), None, "contracts"),
+    NavItem(_l("Receivables"), None, "receivables"),
+    NavItem(_l("Dunning"), None, "dunning"),
+    NavItem(_l("Hospitals"), "hospitals.index", "hospitals"),
+    NavItem(_l("Distributors"), "distributors.index", "distributors"),
+    NavItem(_l("Products"), "products.index", "products"),
+    NavItem(_l("Imports"), "imports.index", "imports", "master_data.write"),
+    NavItem(_l("Settings"), "settings.index", "settings"),
+)
+
+
+def navigation() -> list[NavItem]:
+    actor = current_actor()
+    return [item for item in AREAS if item.permission is None or actor.can(item.permission)]
