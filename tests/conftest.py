@@ -1,0 +1,126 @@
+"""Fixtures: a fresh app and an isolated database per test, on SQLite and PostgreSQL.
+
+Tests that take `database_url` (directly or through `app`) run once per backend. The
+SQLite database is a copy of one migrated at session start; PostgreSQL gets its own
+database for the run, migrated once and emptied (TRUNCATE) before each test.
+
+Locally, without a PostgreSQL server the PostgreSQL runs are skipped with a message
+saying how to enable them; under CI (CI=true) they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlmodel import Session, SQLModel
+
+from vbptrack import create_app, migrate
+from vbptrack.config import test_config
+from vbptrack.db import get_engine
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+POSTGRES_URL = os.environ.get(
+    "VBPTRACK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+# Reference data seeded by migrations survives between tests.
+KEEP_TABLES = {"province", "alembic_version"}
+
+
+def unavailable(reason: str) -> None:
+    """Skip locally, fail under CI: CI must prove the real thing works."""
+    if IN_CI:
+        pytest.fail(f"{reason} (required under CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id: str) -> Iterator[str]:
+    """A database of our own on the PostgreSQL server, dropped at the end of the run."""
+    admin_engine = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin_engine.connect() as connection:
+            connection.execute(text("select 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means "not here"
+        admin_engine.dispose()
+        unavailable(
+            f"PostgreSQL not reachable at {POSTGRES_URL} ({type(exc).__name__}); start it or "
+            "set VBPTRACK_TEST_POSTGRES_URL to run the PostgreSQL tests"
+        )
+    name = f"vbptrack_test_{worker_id}_{uuid.uuid4().hex[:8]}"
+    with admin_engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        with admin_engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin_engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def worker_id(request: pytest.FixtureRequest) -> str:
+    """xdist's worker id, or 'main' when the run is not distributed."""
+    workerinput = getattr(request.config, "workerinput", None)
+    return workerinput["workerid"] if workerinput else "main"
+
+
+def _empty_postgres(url: str) -> None:
+    tables = [t.name for t in SQLModel.metadata.sorted_tables if t.name not in KEEP_TABLES]
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+        ))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "vbptrack.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_url")
+    _empty_postgres(url)
+    return url
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    application = create_app(test_config(database_url, INSTANCE_PATH=str(tmp_path)))
+    yield application
+    get_engine(application).dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Session]:
+    """A session on the test's database for arranging data and checking what was written."""
+    with Session(get_engine(app), expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def runner(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
