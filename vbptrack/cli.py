@@ -123,6 +123,24 @@ def demo_load(scale: int, seed: int) -> None:
         click.echo(f"{name}: {count}")
 
 
+@demo_group.command("setup")
+@click.option("--scale", default=1, show_default=True, type=click.IntRange(1, 1000))
+@with_appcontext
+def demo_setup(scale: int) -> None:
+    """Demo data on first start, one user per role, and their logins printed."""
+    from vbptrack.demo import load_demo
+    from vbptrack.demo_accounts import ensure_demo_accounts
+
+    with session_scope() as session:
+        summary = load_demo(session, scale=scale, seed=2026)
+        if summary:
+            click.echo("demo data loaded: " + ", ".join(f"{n} {k}" for k, n in summary.items()))
+        accounts = ensure_demo_accounts(session, Path(current_app.instance_path))
+    click.echo("demo logins (kept in instance/demo-logins.json):")
+    for username, role, password in accounts:
+        click.echo(f"  {role:<8} {username:<8} {password or '(set by hand earlier)'}")
+
+
 @click.command("import", help="Import a .csv or .xlsx file: hospitals, distributors, products …")
 @click.argument("kind")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

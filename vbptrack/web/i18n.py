@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel
 
 from vbptrack.paths import PACKAGE_DIR
 
 
 def select_locale() -> str:
-    # The JSON API and its error messages are English for every caller.
-    if request.path.startswith("/api/"):
+    # The command line, and the JSON API and its error messages, are English for everyone.
+    if not has_request_context() or request.path.startswith("/api/"):
         return "en"
     chosen = session.get("language")
     if chosen in current_app.config["LANGUAGES"]:

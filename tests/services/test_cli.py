@@ -1,0 +1,77 @@
+"""The `vbptrack` command: database, users, tokens, imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from sqlmodel import Session, select
+
+from tests.factories import make_user
+from vbptrack.models import ApiToken, Party, UserProvince
+from vbptrack.services import users as user_service
+
+
+def test_db_check_and_upgrade(runner, app: Flask) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(args=["db", "check"])
+    assert result.exit_code == 0, result.output
+    assert "agree" in result.output
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "head" in result.output
+
+
+def test_users_create_with_territory_and_generated_password(runner, db: Session) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(args=["users", "create", "li.na", "--role", "rep",
+                                 "--provinces", "31,广东"])
+    assert result.exit_code == 0, result.output
+    password = result.output.split("password: ")[1].strip()
+    user = user_service.find(db, "li.na")
+    assert user is not None and user.role == "rep"
+    provinces = db.exec(select(UserProvince.province_code).where(
+        UserProvince.user_id == user.id)).all()
+    assert sorted(provinces) == ["31", "44"]
+    from werkzeug.security import check_password_hash
+
+    assert check_password_hash(user.password_hash, password)
+    assert password not in user.password_hash
+
+
+def test_users_create_refuses_bad_role_duplicates_and_unknown_provinces(runner, db: Session) -> None:  # type: ignore[no-untyped-def]
+    assert runner.invoke(args=["users", "create", "x", "--role", "boss"]).exit_code != 0
+    make_user(db, "taken")
+    result = runner.invoke(args=["users", "create", "taken", "--role", "rep"])
+    assert result.exit_code != 0 and "taken" in result.output
+    result = runner.invoke(args=["users", "create", "y", "--role", "rep", "--provinces", "火星"])
+    assert result.exit_code != 0 and "火星" in result.output
+    assert user_service.find(db, "y") is None
+
+
+def test_users_token_prints_a_token_stored_only_as_hash(runner, db: Session) -> None:  # type: ignore[no-untyped-def]
+    user = make_user(db, "erp", "finance")
+    result = runner.invoke(args=["users", "token", "erp"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip()
+    assert token.startswith("vbp_") and len(token) > 40
+    rows = db.exec(select(ApiToken).where(ApiToken.user_id == user.id)).all()
+    assert len(rows) == 1 and token not in rows[0].token_hash
+    assert runner.invoke(args=["users", "token", "nobody"]).exit_code != 0
+
+
+def test_import_command_success_and_errors(runner, db: Session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    good = tmp_path / "hospitals.csv"
+    good.write_text("医院编码,医院名称,省份\nH1,上海市第一人民医院,上海\nH2,广州市第一人民医院,广东省\n",
+                    encoding="utf-8")
+    result = runner.invoke(args=["import", "hospitals", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "2 rows written" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("医院编码,医院名称,省份\nH3,某医院,火星\nH4,,上海\n", encoding="utf-8")
+    result = runner.invoke(args=["import", "hospitals", str(bad)])
+    assert result.exit_code == 1
+    assert "row 2, column 省份: Unknown province “火星”." in result.output
+    assert "row 3, column 医院名称: This field is required." in result.output
+    assert db.exec(select(Party.code)).all() == ["H1", "H2"] or sorted(
+        db.exec(select(Party.code)).all()) == ["H1", "H2"]
+    result = runner.invoke(args=["import", "widgets", str(good)])
+    assert result.exit_code != 0 and "unknown kind" in result.output
