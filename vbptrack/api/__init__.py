@@ -51,16 +51,23 @@ def json_body() -> dict[str, Any]:
     return body
 
 
+# Far beyond any real list, and small enough that the row offset fits a 64-bit integer.
+MAX_PAGE = 1_000_000_000
+
+
 def list_args(max_per_page: int = 500) -> tuple[int, int]:
     problems = {}
     values = {}
     for name, default in (("page", 1), ("per_page", 50)):
         text = request.args.get(name, str(default))
-        if not text.isdigit() or int(text) < 1:
+        # isascii: "²" and other Unicode digits pass isdigit() but not int().
+        if not (text.isascii() and text.isdigit()) or int(text) < 1:
             problems[name] = "must be a whole number of at least 1"
         else:
             values[name] = int(text)
-    if not problems and values["per_page"] > max_per_page:
+    if "page" in values and values["page"] > MAX_PAGE:
+        problems["page"] = f"at most {MAX_PAGE}"
+    if "per_page" in values and values["per_page"] > max_per_page:
         problems["per_page"] = f"at most {max_per_page}"
     if problems:
         raise InvalidInput("Invalid paging parameters.", problems)

@@ -63,14 +63,18 @@ def _filters() -> dict[str, Any]:
         province_code = resolve_province(province)
         if province_code is None:
             raise InvalidInput("Invalid filter.", {"province_code": "unknown province"})
-    return {"q": request.args.get("q") or None, "province_code": province_code,
-            "grade": request.args.get("grade") or None}
+    return {
+        "q": request.args.get("q") or None,
+        "province_code": province_code,
+        "grade": request.args.get("grade") or None,
+    }
 
 
 def _list(kind: str) -> Any:
     page, per_page = list_args()
-    results = party_service.search(get_session(), actor=actor(), kind=kind, page=page,
-                                   per_page=per_page, **_filters())
+    results = party_service.search(
+        get_session(), actor=actor(), kind=kind, page=page, per_page=per_page, **_filters()
+    )
     return page_body(results, [_json(p) for p in results.items])
 
 
@@ -97,12 +101,12 @@ def create_hospital() -> Any:
     return _create(HOSPITAL)
 
 
-@bp.get("/hospitals/<code>")
+@bp.get("/hospitals/<path:code>")
 def get_hospital(code: str) -> Any:
     return _json(party_service.get(get_session(), actor=actor(), kind=HOSPITAL, code=code))
 
 
-@bp.patch("/hospitals/<code>")
+@bp.patch("/hospitals/<path:code>")
 def update_hospital(code: str) -> Any:
     return _update(HOSPITAL, code)
 
@@ -117,11 +121,11 @@ def create_distributor() -> Any:
     return _create(DISTRIBUTOR)
 
 
-@bp.get("/distributors/<code>")
+@bp.get("/distributors/<path:code>")
 def get_distributor(code: str) -> Any:
     return _json(party_service.get(get_session(), actor=actor(), kind=DISTRIBUTOR, code=code))
 
 
-@bp.patch("/distributors/<code>")
+@bp.patch("/distributors/<path:code>")
 def update_distributor(code: str) -> Any:
     return _update(DISTRIBUTOR, code)

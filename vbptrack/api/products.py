@@ -21,9 +21,13 @@ def product_json(product: Product) -> dict[str, Any]:
 @bp.get("/products")
 def list_products() -> Any:
     page, per_page = list_args()
-    results = product_service.search(get_session(), q=request.args.get("q") or None,
-                                     category=request.args.get("category") or None,
-                                     page=page, per_page=per_page)
+    results = product_service.search(
+        get_session(),
+        q=request.args.get("q") or None,
+        category=request.args.get("category") or None,
+        page=page,
+        per_page=per_page,
+    )
     return page_body(results, [product_json(p) for p in results.items])
 
 
@@ -33,15 +37,14 @@ def create_product() -> Any:
     return product_json(product), 201
 
 
-@bp.get("/products/<code>")
+@bp.get("/products/<path:code>")
 def get_product(code: str) -> Any:
     return product_json(product_service.get(get_session(), code=code))
 
 
-@bp.patch("/products/<code>")
+@bp.patch("/products/<path:code>")
 def update_product(code: str) -> Any:
     data = json_body()
     if "code" in data and data["code"] != code:
         raise InvalidInput("The code cannot change.", {"code": "the code is the record's key"})
-    return product_json(product_service.update(get_session(), actor=actor(), code=code,
-                                               data=data))
+    return product_json(product_service.update(get_session(), actor=actor(), code=code, data=data))

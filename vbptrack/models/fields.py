@@ -14,7 +14,8 @@ from pydantic_core import PydanticCustomError
 from vbptrack.domain.provinces import resolve_province
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$")
-INSURANCE_CODE_PATTERN = re.compile(r"^H\d{11}$")
+# [0-9], not \d: \d also takes full-width "１２３", which a Chinese keyboard readily types.
+INSURANCE_CODE_PATTERN = re.compile(r"^H[0-9]{11}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
