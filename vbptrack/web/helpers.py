@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
@@ -34,22 +36,35 @@ def _date(value: date | datetime | None) -> str:
 
 
 def _page_url(page: int) -> str:
-    args: dict[str, Any] = request.args.to_dict()
-    args["page"] = page
-    return url_for(request.endpoint or "home.index", **(request.view_args or {}), **args)
+    """This list at another page, filters kept.
+
+    The query goes into the query string only: passed to url_for, names like `_scheme`
+    or `_anchor` from a visitor's link would shape the URL itself.
+    """
+    args = request.args.copy()
+    args["page"] = str(page)
+    path = url_for(request.endpoint or "home.index", **(request.view_args or {}))
+    return f"{path}?{urlencode(list(args.items(multi=True)))}"
+
+
+class _ProvinceChoices:
+    """(code, name) of every province in the page's language, read when iterated."""
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        english = str(get_locale()) == "en"
+        return iter([(p.code, p.name_en if english else p.name) for p in PROVINCES])
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(_province, "province")
     app.add_template_filter(_money, "money")
     app.add_template_filter(_date, "day")
+    # Globals, not context: macros imported without context (forms, pagination) see them.
+    app.jinja_env.globals.update(page_url=_page_url, province_choices=_ProvinceChoices())
 
     @app.context_processor
     def globals_for_templates() -> dict[str, Any]:
-        english = str(get_locale()) == "en"
         return {
             "navigation": navigation() if current_user.is_authenticated else [],
-            "province_choices": [(p.code, p.name_en if english else p.name) for p in PROVINCES],
-            "page_url": _page_url,
             "locale": str(get_locale()),
         }

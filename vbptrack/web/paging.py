@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from flask import current_app, request
 
+# Far past the last page of any real list; keeps the SQL offset a number every database takes.
+MAX_PAGE = 100_000
+
+
+def _positive(text: str, default: int) -> int:
+    # int(), not str.isdigit(): "²" is a digit to isdigit but not a number to int.
+    try:
+        number = int(text)
+    except ValueError:
+        return default
+    return number if number > 0 else default
+
 
 def page_args(default_per_page: int | None = None, max_per_page: int = 200) -> tuple[int, int]:
     per_page = default_per_page or current_app.config["PER_PAGE"]
-    page = request.args.get("page", "1")
-    size = request.args.get("per_page", str(per_page))
-    page_number = int(page) if page.isdigit() and int(page) > 0 else 1
-    size_number = int(size) if size.isdigit() and int(size) > 0 else per_page
-    return page_number, min(size_number, max_per_page)
+    page_number = _positive(request.args.get("page", "1"), 1)
+    size_number = _positive(request.args.get("per_page", str(per_page)), per_page)
+    return min(page_number, MAX_PAGE), min(size_number, max_per_page)

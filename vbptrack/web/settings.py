@@ -30,9 +30,14 @@ def index() -> Any:
     db = get_session()
     user = db.get(User, current_user.id)
     provinces, hospitals = user_service.territory(db, user)  # type: ignore[arg-type]
-    return render_template("settings/index.html", user=user, provinces=provinces,
-                           hospitals=hospitals, tokens=user_service.tokens(db, user),  # type: ignore[arg-type]
-                           new_token=None)
+    return render_template(
+        "settings/index.html",
+        user=user,
+        provinces=provinces,
+        hospitals=hospitals,
+        tokens=user_service.tokens(db, user),  # type: ignore[arg-type]
+        new_token=None,
+    )
 
 
 @bp.route("/password", methods=["POST"])
@@ -47,8 +52,9 @@ def change_password() -> Any:
         flash(_("The current password is wrong."), "error")
         return redirect(url_for("settings.index"))
     try:
-        user_service.set_password(db, actor=current_actor(), user=user,
-                                  password=request.form.get("new_password", ""))
+        user_service.set_password(
+            db, actor=current_actor(), user=user, password=request.form.get("new_password", "")
+        )
     except ServiceError as problem:
         db.rollback()
         flash(problem.fields.get("password", problem.message), "error")
@@ -66,12 +72,18 @@ def create_token() -> Any:
     label = request.form.get("label", "").strip()[:100]
     token = user_service.issue_token(db, actor=current_actor(), user=user, label=label)
     provinces, hospitals = user_service.territory(db, user)
-    return render_template("settings/index.html", user=user, provinces=provinces,
-                           hospitals=hospitals, tokens=user_service.tokens(db, user),
-                           new_token=token)
+    return render_template(
+        "settings/index.html",
+        user=user,
+        provinces=provinces,
+        hospitals=hospitals,
+        tokens=user_service.tokens(db, user),
+        new_token=token,
+    )
 
 
-@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+# The bound keeps an id from a hand-made URL within what the database's integers hold.
+@bp.route("/tokens/<int(max=9223372036854775807):token_id>/revoke", methods=["POST"])
 @login_required
 def revoke_token(token_id: int) -> Any:
     db = get_session()
@@ -90,10 +102,21 @@ def users() -> Any:
     return render_template("settings/users.html", users=rows)
 
 
-def _user_form(user: User | None, values: dict[str, Any], errors: dict[str, str],
-               status: int, message: str | None = None) -> Any:
-    return render_template("settings/user_form.html", user=user, values=values,
-                           errors=errors, roles=ROLES, message=message), status
+def _user_form(
+    user: User | None,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int,
+    message: str | None = None,
+) -> Any:
+    return render_template(
+        "settings/user_form.html",
+        user=user,
+        values=values,
+        errors=errors,
+        roles=ROLES,
+        message=message,
+    ), status
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -106,8 +129,11 @@ def create_user() -> Any:
     db = get_session()
     try:
         user = user_service.create(
-            db, actor=current_actor(), username=form.get("username", ""),
-            role=form.get("role", ""), password=form.get("password", ""),
+            db,
+            actor=current_actor(),
+            username=form.get("username", ""),
+            role=form.get("role", ""),
+            password=form.get("password", ""),
             display_name=form.get("display_name", "").strip(),
             provinces=_split(form.get("provinces", "")),
             hospitals=_split(form.get("hospitals", "")),
@@ -127,16 +153,24 @@ def edit_user(username: str) -> Any:
     user = user_service.get(db, username)
     provinces, hospitals = user_service.territory(db, user)
     if request.method == "GET":
-        values = {"role": user.role, "display_name": user.display_name,
-                  "active": user.active, "provinces": ", ".join(provinces),
-                  "hospitals": ", ".join(hospitals)}
+        values = {
+            "role": user.role,
+            "display_name": user.display_name,
+            "active": user.active,
+            "provinces": ", ".join(provinces),
+            "hospitals": ", ".join(hospitals),
+        }
         return _user_form(user, values, {}, 200)
     form = request.form
     try:
         user_service.update(
-            db, actor=current_actor(), user=user, role=form.get("role", ""),
+            db,
+            actor=current_actor(),
+            user=user,
+            role=form.get("role", ""),
             display_name=form.get("display_name", "").strip(),
-            active="active" in form, provinces=_split(form.get("provinces", "")),
+            active="active" in form,
+            provinces=_split(form.get("provinces", "")),
             hospitals=_split(form.get("hospitals", "")),
             password=form.get("password", "") or None,
         )
@@ -153,5 +187,8 @@ def edit_user(username: str) -> Any:
 def user_history(username: str) -> Any:
     db = get_session()
     user = user_service.get(db, username)
-    return render_template("settings/user_history.html", user=user,
-                           history=audit.history(db, entity="user", key=user.username))
+    return render_template(
+        "settings/user_history.html",
+        user=user,
+        history=audit.history(db, entity="user", key=user.username),
+    )

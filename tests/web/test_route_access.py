@@ -1,0 +1,109 @@
+"""Who may open which page: every GET page of the app, for a visitor and for each role.
+
+The table below names every page. A new page without a line here fails
+`test_every_page_is_in_the_table`, so nobody adds a page without deciding who sees it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlmodel import Session
+
+from tests.web import world
+from tests.web.world import page_rules, url_for_rule
+
+OK = 200
+NO = 403
+LOGIN = "login"  # redirected to the sign-in page
+HOME = "home"  # redirected to the start page
+WHO = ("anonymous", "admin", "manager", "finance", "rep")
+
+#                                           anonymous admin manager finance rep
+EXPECTED: dict[str, tuple[Any, ...]] = {
+    "/":                                     (LOGIN, OK, OK, OK, OK),
+    "/healthz":                              (OK, OK, OK, OK, OK),
+    "/login":                                (OK, HOME, HOME, HOME, HOME),
+    "/hospitals/":                           (LOGIN, OK, OK, OK, OK),
+    "/hospitals/<code>":                     (LOGIN, OK, OK, OK, OK),
+    "/hospitals/new":                        (LOGIN, OK, OK, NO, NO),
+    "/hospitals/<code>/edit":                (LOGIN, OK, OK, NO, NO),
+    "/distributors/":                        (LOGIN, OK, OK, OK, OK),
+    "/distributors/<code>":                  (LOGIN, OK, OK, OK, OK),
+    "/distributors/new":                     (LOGIN, OK, OK, NO, NO),
+    "/distributors/<code>/edit":             (LOGIN, OK, OK, NO, NO),
+    "/products/":                            (LOGIN, OK, OK, OK, OK),
+    "/products/<code>":                      (LOGIN, OK, OK, OK, OK),
+    "/products/new":                         (LOGIN, OK, OK, NO, NO),
+    "/products/<code>/edit":                 (LOGIN, OK, OK, NO, NO),
+    "/imports/":                             (LOGIN, OK, OK, NO, NO),
+    "/settings/":                            (LOGIN, OK, OK, OK, OK),
+    "/settings/users":                       (LOGIN, OK, NO, NO, NO),
+    "/settings/users/new":                   (LOGIN, OK, NO, NO, NO),
+    "/settings/users/<username>":            (LOGIN, OK, NO, NO, NO),
+    "/settings/users/<username>/history":    (LOGIN, OK, NO, NO, NO),
+}  # fmt: skip
+
+
+def outcome(response: Any) -> Any:
+    if response.status_code == 302:
+        location = response.headers["Location"]
+        if location.startswith("/login"):
+            return LOGIN
+        if location == "/":
+            return HOME
+        return f"302 → {location}"
+    return response.status_code
+
+
+def test_every_page_is_in_the_table(app: Flask) -> None:
+    rules = {rule.rule for rule in page_rules(app)}
+    assert rules - EXPECTED.keys() == set(), "pages without a line in EXPECTED"
+    assert EXPECTED.keys() - rules == set(), "lines in EXPECTED for pages that are gone"
+
+
+def test_each_role_gets_what_its_permissions_say(app: Flask, db: Session) -> None:
+    data = world.build(db)
+    browsers = {"anonymous": app.test_client()}
+    for role, user in data.users.items():
+        browsers[role] = world.signed_in(app, user)
+    wrong = []
+    for rule in sorted(page_rules(app), key=lambda r: r.rule):
+        url = url_for_rule(app, rule, data)
+        for who, expected in zip(WHO, EXPECTED[rule.rule], strict=True):
+            got = outcome(browsers[who].get(url))
+            if got != expected:
+                wrong.append(f"{who:9} GET {url}: expected {expected}, got {got}")
+    assert wrong == []
+
+
+def test_forbidden_page_says_why(app: Flask, db: Session) -> None:
+    data = world.build(db, roles=("finance",))
+    response = world.signed_in(app, data.users["finance"]).get("/hospitals/new")
+    assert response.status_code == 403
+    assert "Your role does not allow this." in response.get_data(as_text=True)
+
+
+def test_navigation_shows_imports_only_to_roles_that_may_import(app: Flask, db: Session) -> None:
+    data = world.build(db, roles=("manager", "finance"))
+    for role, shown in (("manager", True), ("finance", False)):
+        html = world.signed_in(app, data.users[role]).get("/").get_data(as_text=True)
+        assert ('href="/imports/"' in html) is shown, role
+
+
+def test_edit_and_new_buttons_only_for_roles_that_may_use_them(app: Flask, db: Session) -> None:
+    data = world.build(db, roles=("manager", "finance", "rep"))
+    pages = {
+        "/hospitals/": "/hospitals/new",
+        f"/hospitals/{world.IN_TERRITORY}": f"/hospitals/{world.IN_TERRITORY}/edit",
+        "/distributors/": "/distributors/new",
+        f"/distributors/{world.DISTRIBUTOR_IN}": f"/distributors/{world.DISTRIBUTOR_IN}/edit",
+        "/products/": "/products/new",
+        f"/products/{world.PRODUCT}": f"/products/{world.PRODUCT}/edit",
+    }
+    for role, shown in (("manager", True), ("finance", False), ("rep", False)):
+        client = world.signed_in(app, data.users[role])
+        for url, target in pages.items():
+            html = client.get(url).get_data(as_text=True)
+            assert (f'href="{target}"' in html) is shown, (role, url)

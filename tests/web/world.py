@@ -1,0 +1,122 @@
+"""A small company for page tests: one user per role, a rep in Shanghai, a few records.
+
+Users here get a cheap password hash made once: scrypt costs a tenth of a second per
+user and per sign-in, which adds up over a hundred page tests. The real scrypt path is
+what tests/web/test_sign_in.py uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session
+from werkzeug.routing import Rule
+from werkzeug.security import generate_password_hash
+
+from tests.factories import PASSWORD, login, make_distributor, make_hospital, make_product
+from vbptrack.models import User
+from vbptrack.services import users as user_service
+from vbptrack.services.access import SYSTEM
+
+ROLES = ("admin", "manager", "finance", "rep")
+# The rep's territory is Shanghai (31) plus one hospital in Beijing assigned by hand.
+REP = "rep_sh"
+IN_TERRITORY = "H310001"
+ASSIGNED = "H110001"
+OUTSIDE = "H440001"
+DISTRIBUTOR_IN = "D310001"
+DISTRIBUTOR_OUT = "D440001"
+PRODUCT = "P0001"
+
+
+CHEAP_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+
+
+def quick_user(
+    db: Session,
+    username: str,
+    role: str,
+    *,
+    provinces: Sequence[str] = (),
+    hospitals: Sequence[str] = (),
+) -> User:
+    """A user whose password is PASSWORD, without the cost of scrypt."""
+    user = User(username=username, role=role, display_name=username, password_hash=CHEAP_HASH)
+    db.add(user)
+    db.flush()
+    user_service.set_territory(db, user=user, provinces=provinces, hospitals=hospitals)
+    db.commit()
+    return user
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    token_id: int
+
+
+def build(db: Session, roles: tuple[str, ...] = ROLES) -> World:
+    make_hospital(db, IN_TERRITORY, "31", grade="三甲", city="上海")
+    make_hospital(db, ASSIGNED, "11", grade="二甲", city="北京")
+    make_hospital(db, OUTSIDE, "44", grade="三甲", city="广州")
+    make_distributor(db, DISTRIBUTOR_IN, "31")
+    make_distributor(db, DISTRIBUTOR_OUT, "44")
+    make_product(db, PRODUCT)
+    users: dict[str, User] = {}
+    for role in roles:
+        if role == "rep":
+            users[role] = quick_user(db, REP, "rep", provinces=["31"], hospitals=[ASSIGNED])
+        else:
+            users[role] = quick_user(db, role, role)
+    owner = users.get("admin") or next(iter(users.values()))
+    user_service.issue_token(db, actor=SYSTEM, user=owner, label="erp")
+    token = user_service.tokens(db, owner)[0]
+    assert token.id is not None
+    return World(users=users, token_id=token.id)
+
+
+def signed_in(app: Flask, user: User) -> FlaskClient:
+    """A new browser with `user` signed in."""
+    client = app.test_client()
+    login(client, user.username)
+    return client
+
+
+# Records inside the rep's territory, so a 200 or 403 is about the role, not the data.
+CODES = {"hospitals": IN_TERRITORY, "distributors": DISTRIBUTOR_IN, "products": PRODUCT}
+
+
+def page_rules(app: Flask) -> list[Rule]:
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in (rule.methods or ()) and not rule.rule.startswith(("/api/", "/static/"))
+    ]
+
+
+def post_rules(app: Flask) -> list[Rule]:
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if "POST" in (rule.methods or ()) and not rule.rule.startswith("/api/")
+    ]
+
+
+def url_for_rule(app: Flask, rule: Rule, data: World) -> str:
+    """The rule's URL with its arguments filled by records that exist."""
+    values: dict[str, Any] = {}
+    for argument in rule.arguments:
+        if argument == "code":
+            values["code"] = CODES[rule.endpoint.split(".")[0]]
+        elif argument == "username":
+            values["username"] = REP
+        elif argument == "token_id":
+            values["token_id"] = data.token_id
+        else:
+            raise AssertionError(f"{rule.rule}: say which record fills <{argument}>")
+    adapter = app.url_map.bind("localhost")
+    return adapter.build(rule.endpoint, values)
