@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 from werkzeug.serving import make_server
 
 from tests.conftest import unavailable
@@ -32,6 +32,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+OpenPage = Callable[..., Page]
 # Every wait is on something the user would see; none should take long on a local server.
 TIMEOUT_MS = 5_000
 
@@ -87,7 +88,12 @@ def live_server(app: Flask) -> Iterator[str]:
     """
     recorder = _StatusRecorder(app)
     server = make_server("127.0.0.1", 0, recorder, threaded=True)  # type: ignore[arg-type]
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name="live-server",
+        daemon=True,
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
@@ -99,29 +105,24 @@ def live_server(app: Flask) -> Iterator[str]:
 
 
 @pytest.fixture
-def open_page(
-    browser: Browser, live_server: str
-) -> Iterator[Callable[..., Page]]:
-    """Open a page in a fresh context (own cookies) on the live server.
+def open_page(new_context: Callable[..., BrowserContext], live_server: str) -> Iterator[OpenPage]:
+    """Open a page in a fresh context (its own cookies) on the live server.
 
-    Keyword arguments go to `browser.new_context` (viewport, is_mobile, ...). The page
-    speaks English unless told otherwise, and JavaScript errors fail the test.
+    Keyword arguments go to the new context (viewport, is_mobile, ...). Contexts come from
+    pytest-playwright's `new_context`, so --tracing, --video and --screenshot still work
+    and it closes them. Pages speak English unless told otherwise; a JavaScript error on
+    any page fails the test.
     """
-    contexts: list[BrowserContext] = []
     js_errors: list[str] = []
 
     def _open(**context_args: Any) -> Page:
         options: dict[str, Any] = {"locale": "en-US", "base_url": live_server, **context_args}
-        context = browser.new_context(**options)
+        context = new_context(**options)
         context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
         page = context.new_page()
-        page.on("pageerror", lambda error: js_errors.append(str(error)))
+        page.on("pageerror", lambda error: js_errors.append(f"{page.url}: {error}"))
         return page
 
     expect.set_options(timeout=TIMEOUT_MS)
     yield _open
-    for context in contexts:
-        context.close()
     assert not js_errors, f"JavaScript errors on the page: {js_errors}"
-
