@@ -54,8 +54,12 @@ CASES = [
     ("first page", "", "", {"offset": 0}),
     ("page 20", "?page=20", "", {"offset": 950}),
     ("province 44", "?province=44", "and province_code = :p", {"offset": 0, "p": "44"}),
-    ("search 人民", "?q=人民", "and (code like :q or name like :q or city like :q)",
-     {"offset": 0, "q": "%人民%"}),
+    (
+        "search 人民",
+        "?q=人民",
+        "and (code like :q or name like :q or city like :q)",
+        {"offset": 0, "q": "%人民%"},
+    ),
 ]
 
 
@@ -71,11 +75,20 @@ def list_pages(url: str, scale: int) -> list[dict[str, Any]]:
     for name, query, extra, params in CASES:
         page_ms = median_ms(lambda q=query: _ok(client.get("/hospitals/" + q)))
         api_query = query.replace("province=", "province_code=")
-        api_ms = median_ms(lambda q=api_query: _ok(client.get("/api/v1/hospitals" + q,
-                                                              headers=headers)))
+        api_ms = median_ms(
+            lambda q=api_query: _ok(client.get("/api/v1/hospitals" + q, headers=headers))
+        )
         raw_ms = median_ms(lambda e=extra, p=params: _raw(app, e, p))
-        rows.append({"scale": scale, "hospitals": counts.get("hospitals", 0), "case": name,
-                     "page_ms": page_ms, "api_ms": api_ms, "raw_ms": raw_ms})
+        rows.append(
+            {
+                "scale": scale,
+                "hospitals": counts.get("hospitals", 0),
+                "case": name,
+                "page_ms": page_ms,
+                "api_ms": api_ms,
+                "raw_ms": raw_ms,
+            }
+        )
     get_engine(app).dispose()
     return rows
 
@@ -91,8 +104,13 @@ def import_throughput(url: str) -> dict[str, float]:
     content = ("\n".join(lines) + "\n").encode("utf-8")
     with app.app_context(), Session(get_engine(app)) as session:
         start = time.perf_counter()
-        result = run_import(session, actor=SYSTEM, kind=KINDS["hospitals"],
-                            source=io.BytesIO(content), filename="bench.csv")
+        result = run_import(
+            session,
+            actor=SYSTEM,
+            kind=KINDS["hospitals"],
+            source=io.BytesIO(content),
+            filename="bench.csv",
+        )
         seconds = time.perf_counter() - start
     assert result.ok, result.problems[:3]
     get_engine(app).dispose()
@@ -112,12 +130,15 @@ def startup() -> dict[str, float]:
 
 def run() -> str:
     lines = ["## Master data (issue 2)", ""]
-    lines.append(f"Hospital list: demo scale {SMALL} and {LARGE}; median of 15 requests after "
-                 "2 warm-ups, through the Flask test client (server time, no network). `raw SQL` "
-                 "is the same count plus one page of 50 run directly on the connection.")
+    lines.append(
+        f"Hospital list: demo scale {SMALL} and {LARGE}; median of 15 requests after "
+        "2 warm-ups, through the Flask test client (server time, no network). `raw SQL` "
+        "is the same count plus one page of 50 run directly on the connection."
+    )
     lines.append("")
-    lines.append("| database | hospitals | case | page ms | API ms | raw SQL ms | page ÷ raw | "
-                 "API ÷ raw |")
+    lines.append(
+        "| database | hospitals | case | page ms | API ms | raw SQL ms | page ÷ raw | API ÷ raw |"
+    )
     lines.append("|---|--:|---|--:|--:|--:|--:|--:|")
     for backend, make in databases("master"):
         for scale in (SMALL, LARGE):
@@ -129,14 +150,25 @@ def run() -> str:
                         f"{row['page_ms'] / row['raw_ms']:.1f}× | "
                         f"{row['api_ms'] / row['raw_ms']:.1f}× |"
                     )
-    lines += ["", "Hospital import (CSV, UTF-8, Chinese headers, all-or-nothing runner):", "",
-              "| database | rows | seconds | rows/s |", "|---|--:|--:|--:|"]
+    lines += [
+        "",
+        "Hospital import (CSV, UTF-8, Chinese headers, all-or-nothing runner):",
+        "",
+        "| database | rows | seconds | rows/s |",
+        "|---|--:|--:|--:|",
+    ]
     for backend, make in databases("import"):
         with make() as url:  # type: ignore[attr-defined]
             figures = import_throughput(url)
-        lines.append(f"| {backend} | {figures['rows']:,} | {figures['seconds']:.1f} | "
-                     f"{figures['rows_per_s']:,.0f} |")
+        lines.append(
+            f"| {backend} | {figures['rows']:,} | {figures['seconds']:.1f} | "
+            f"{figures['rows_per_s']:,.0f} |"
+        )
     figures = startup()
-    lines += ["", f"Start-up: `create_app()` {figures['create_app_ms']:.0f} ms in process; "
-              f"`vbptrack --help` {figures['cli_help_ms']:.0f} ms as a new process.", ""]
+    lines += [
+        "",
+        f"Start-up: `create_app()` {figures['create_app_ms']:.0f} ms in process; "
+        f"`vbptrack --help` {figures['cli_help_ms']:.0f} ms as a new process.",
+        "",
+    ]
     return "\n".join(lines)

@@ -85,9 +85,9 @@ def _empty_postgres(url: str) -> None:
     tables = [t.name for t in SQLModel.metadata.sorted_tables if t.name not in KEEP_TABLES]
     engine = create_engine(url)
     with engine.begin() as connection:
-        connection.execute(text(
-            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-        ))
+        connection.execute(
+            text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+        )
     engine.dispose()
 
 

@@ -28,26 +28,46 @@ def make_user(
     hospitals: Sequence[str] = (),
     password: str = PASSWORD,
 ) -> User:
-    return user_service.create(db, actor=SYSTEM, username=username, role=role,
-                               password=password, provinces=provinces, hospitals=hospitals)
+    return user_service.create(
+        db,
+        actor=SYSTEM,
+        username=username,
+        role=role,
+        password=password,
+        provinces=provinces,
+        hospitals=hospitals,
+    )
 
 
 def make_hospital(db: Session, code: str, province_code: str = "31", **fields: Any) -> Party:
-    data = {"code": code, "name": fields.pop("name", f"{code} 人民医院"),
-            "province_code": province_code, **fields}
+    data = {
+        "code": code,
+        "name": fields.pop("name", f"{code} 人民医院"),
+        "province_code": province_code,
+        **fields,
+    }
     return party_service.create(db, actor=SYSTEM, kind="hospital", data=data)
 
 
-def make_distributor(db: Session, code: str, province_code: str | None = "31",
-                     **fields: Any) -> Party:
-    data = {"code": code, "name": fields.pop("name", f"{code} 医药有限公司"),
-            "province_code": province_code, **fields}
+def make_distributor(
+    db: Session, code: str, province_code: str | None = "31", **fields: Any
+) -> Party:
+    data = {
+        "code": code,
+        "name": fields.pop("name", f"{code} 医药有限公司"),
+        "province_code": province_code,
+        **fields,
+    }
     return party_service.create(db, actor=SYSTEM, kind="distributor", data=data)
 
 
 def make_product(db: Session, code: str, **fields: Any) -> Product:
-    data = {"code": code, "generic_name": fields.pop("generic_name", "阿托伐他汀钙片"),
-            "unit": fields.pop("unit", "片"), **fields}
+    data = {
+        "code": code,
+        "generic_name": fields.pop("generic_name", "阿托伐他汀钙片"),
+        "unit": fields.pop("unit", "片"),
+        **fields,
+    }
     return product_service.create(db, actor=SYSTEM, data=data)
 
 
@@ -67,7 +87,8 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
 def login(client: FlaskClient, username: str, password: str = PASSWORD) -> str:
     """Sign in through the real form; returns a CSRF token valid for the new session."""
     token = csrf_token(client)
-    response = client.post("/login", data={"username": username, "password": password,
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return csrf_token(client, "/settings/")

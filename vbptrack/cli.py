@@ -72,17 +72,30 @@ def users_group() -> None:
 @click.option("--hospitals", help="Territory hospitals by code, e.g. H001,H002.")
 @click.option("--name", "display_name", default="", help="Display name.")
 @with_appcontext
-def users_create(username: str, role: str, password: str | None, provinces: str | None,
-                 hospitals: str | None, display_name: str) -> None:
+def users_create(
+    username: str,
+    role: str,
+    password: str | None,
+    provinces: str | None,
+    hospitals: str | None,
+    display_name: str,
+) -> None:
     from vbptrack.services import users as user_service
 
     generated = password is None
     password = password or user_service.generate_password()
     with session_scope() as session:
         try:
-            user_service.create(session, actor=SYSTEM, username=username, role=role,
-                                password=password, display_name=display_name,
-                                provinces=_split(provinces), hospitals=_split(hospitals))
+            user_service.create(
+                session,
+                actor=SYSTEM,
+                username=username,
+                role=role,
+                password=password,
+                display_name=display_name,
+                provinces=_split(provinces),
+                hospitals=_split(hospitals),
+            )
         except ServiceError as problem:
             details = "; ".join(f"{k}: {v}" for k, v in problem.fields.items())
             raise click.ClickException(f"{problem.message} {details}".strip()) from problem
@@ -152,8 +165,9 @@ def import_command(kind: str, file: Path) -> None:
     if kind not in KINDS:
         raise click.ClickException(f"unknown kind {kind}; one of: {', '.join(KINDS)}")
     with session_scope() as session, file.open("rb") as source:
-        result = run_import(session, actor=SYSTEM, kind=KINDS[kind], source=source,
-                            filename=file.name)
+        result = run_import(
+            session, actor=SYSTEM, kind=KINDS[kind], source=source, filename=file.name
+        )
     if not result.ok:
         for problem in result.problems:
             click.echo(str(problem), err=True)
@@ -185,6 +199,9 @@ def register(app: Flask) -> None:
 def main() -> None:
     from vbptrack import create_app
 
-    cli = FlaskGroup(create_app=lambda: create_app(), add_default_commands=False,
-                     help="vbptrack: tenders, VBP awards, filings, contracts, receivables.")
+    cli = FlaskGroup(
+        create_app=lambda: create_app(),
+        add_default_commands=False,
+        help="vbptrack: tenders, VBP awards, filings, contracts, receivables.",
+    )
     cli.main(prog_name="vbptrack")

@@ -37,8 +37,15 @@ def ensure_demo_accounts(session: Session, instance_path: Path) -> list[tuple[st
     for username, role, name, provinces in DEMO_ACCOUNTS:
         if user_service.find(session, username) is None:
             password = user_service.generate_password()
-            user_service.create(session, actor=SYSTEM, username=username, role=role,
-                                password=password, display_name=name, provinces=provinces)
+            user_service.create(
+                session,
+                actor=SYSTEM,
+                username=username,
+                role=role,
+                password=password,
+                display_name=name,
+                provinces=provinces,
+            )
             known[username] = password
         result.append((username, role, known.get(username, "")))
     instance_path.mkdir(parents=True, exist_ok=True)

@@ -62,16 +62,21 @@ def test_negative_allowed_when_asked() -> None:
 
 @pytest.mark.parametrize(
     ("amount", "rounded"),
-    [("0.005", "0.01"), ("0.004", "0.00"), ("2.675", "2.68"), ("-0.005", "-0.01"),
-     ("1.115", "1.12")],
+    [
+        ("0.005", "0.01"),
+        ("0.004", "0.00"),
+        ("2.675", "2.68"),
+        ("-0.005", "-0.01"),
+        ("1.115", "1.12"),
+    ],
 )
 def test_quantize_rounds_half_up(amount: str, rounded: str) -> None:
     assert quantize(Decimal(amount)) == Decimal(rounded)
 
 
 @pytest.mark.parametrize(
-    ("amount", "fen"), [("0.01", 1), ("12.34", 1234), ("0", 0), ("-3.10", -310),
-                        ("99999999999.99", 9999999999999)],
+    ("amount", "fen"),
+    [("0.01", 1), ("12.34", 1234), ("0", 0), ("-3.10", -310), ("99999999999.99", 9999999999999)],
 )
 def test_fen_round_trip(amount: str, fen: int) -> None:
     assert to_fen(Decimal(amount)) == fen
@@ -88,7 +93,7 @@ def test_formats() -> None:
     assert format_money_grouped(Decimal("1234567.5")) == "1,234,567.50"
 
 
-@given(st.lists(st.integers(min_value=-10**12, max_value=10**12), max_size=50))
+@given(st.lists(st.integers(min_value=-(10**12), max_value=10**12), max_size=50))
 def test_sum_in_fen_equals_sum_in_yuan(fens: list[int]) -> None:
     """Summing in the database (fen) and in Python (Decimal) always agree exactly."""
     assert from_fen(sum(fens)) == sum((from_fen(f) for f in fens), Decimal("0.00"))

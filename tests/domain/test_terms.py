@@ -69,8 +69,9 @@ def term(*parts: tuple[str, Rule, int, Base]) -> PaymentTerm:
 
 def test_vbp_settlement_counts_from_acceptance() -> None:
     vbp = term(("100", Rule.END_OF_MONTH_AFTER_MONTHS, 1, Base.ACCEPTANCE_DATE))
-    result = schedule(vbp, invoice_date=D(2024, 1, 5), acceptance_date=D(2024, 1, 22),
-                      amount=Decimal("1000.00"))
+    result = schedule(
+        vbp, invoice_date=D(2024, 1, 5), acceptance_date=D(2024, 1, 22), amount=Decimal("1000.00")
+    )
     assert [(i.due_date, i.amount) for i in result] == [(D(2024, 2, 29), Decimal("1000.00"))]
     with pytest.raises(TermError, match="acceptance date"):
         schedule(vbp, invoice_date=D(2024, 1, 5), amount=Decimal("1"))
@@ -90,16 +91,22 @@ def test_vbp_settlement_counts_from_acceptance() -> None:
 def test_split_rounds_and_last_takes_remainder(
     amount: str, portions: list[str], expected: list[str]
 ) -> None:
-    t = term(*[(p, Rule.DAYS_AFTER_BASE, 30 * i, Base.INVOICE_DATE)
-               for i, p in enumerate(portions)])
+    t = term(
+        *[(p, Rule.DAYS_AFTER_BASE, 30 * i, Base.INVOICE_DATE) for i, p in enumerate(portions)]
+    )
     result = schedule(t, invoice_date=D(2024, 1, 1), amount=Decimal(amount))
     assert [str(i.amount) for i in result] == expected
 
 
 @pytest.mark.parametrize(
     ("portions", "problem"),
-    [([], "at least one"), (["50", "49.99"], "exactly 100"), (["100", "0"], "more than 0"),
-     (["60", "60", "-20"], "more than 0"), (["100.01"], "exactly 100")],
+    [
+        ([], "at least one"),
+        (["50", "49.99"], "exactly 100"),
+        (["100", "0"], "more than 0"),
+        (["60", "60", "-20"], "more than 0"),
+        (["100.01"], "exactly 100"),
+    ],
 )
 def test_portions_must_sum_to_exactly_100(portions: list[str], problem: str) -> None:
     with pytest.raises(TermError, match=problem):
@@ -111,14 +118,16 @@ def test_portions_must_sum_to_exactly_100(portions: list[str], problem: str) -> 
     cuts=st.lists(st.integers(min_value=1, max_value=9999), min_size=0, max_size=5),
     start=st.dates(min_value=D(2000, 1, 1), max_value=D(2090, 12, 31)),
 )
-def test_instalments_always_add_up_to_the_amount(amount: Decimal, cuts: list[int],
-                                                  start: date) -> None:
+def test_instalments_always_add_up_to_the_amount(
+    amount: Decimal, cuts: list[int], start: date
+) -> None:
     # portions in hundredths of a percent that sum to exactly 100
     points = sorted(set(cuts))
     edges = [0, *points, 10000]
-    portions = [Decimal(b - a) / 100 for a, b in zip(edges, edges[1:]) if b > a]
-    t = term(*[(str(p), Rule.MONTHS_AFTER_BASE, i, Base.INVOICE_DATE)
-               for i, p in enumerate(portions)])
+    portions = [Decimal(b - a) / 100 for a, b in zip(edges, edges[1:], strict=False) if b > a]
+    t = term(
+        *[(str(p), Rule.MONTHS_AFTER_BASE, i, Base.INVOICE_DATE) for i, p in enumerate(portions)]
+    )
     result = schedule(t, invoice_date=start, amount=amount)
     assert sum(i.amount for i in result) == amount
     assert all(i.due_date >= start for i in result)

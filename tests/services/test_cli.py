@@ -22,14 +22,16 @@ def test_db_check_and_upgrade(runner, app: Flask) -> None:  # type: ignore[no-un
 
 
 def test_users_create_with_territory_and_generated_password(runner, db: Session) -> None:  # type: ignore[no-untyped-def]
-    result = runner.invoke(args=["users", "create", "li.na", "--role", "rep",
-                                 "--provinces", "31,广东"])
+    result = runner.invoke(
+        args=["users", "create", "li.na", "--role", "rep", "--provinces", "31,广东"]
+    )
     assert result.exit_code == 0, result.output
     password = result.output.split("password: ")[1].strip()
     user = user_service.find(db, "li.na")
     assert user is not None and user.role == "rep"
-    provinces = db.exec(select(UserProvince.province_code).where(
-        UserProvince.user_id == user.id)).all()
+    provinces = db.exec(
+        select(UserProvince.province_code).where(UserProvince.user_id == user.id)
+    ).all()
     assert sorted(provinces) == ["31", "44"]
     from werkzeug.security import check_password_hash
 
@@ -37,7 +39,9 @@ def test_users_create_with_territory_and_generated_password(runner, db: Session)
     assert password not in user.password_hash
 
 
-def test_users_create_refuses_bad_role_duplicates_and_unknown_provinces(runner, db: Session) -> None:  # type: ignore[no-untyped-def]
+def test_users_create_refuses_bad_role_duplicates_and_unknown_provinces(
+    runner, db: Session
+) -> None:  # type: ignore[no-untyped-def]
     assert runner.invoke(args=["users", "create", "x", "--role", "boss"]).exit_code != 0
     make_user(db, "taken")
     result = runner.invoke(args=["users", "create", "taken", "--role", "rep"])
@@ -60,8 +64,10 @@ def test_users_token_prints_a_token_stored_only_as_hash(runner, db: Session) -> 
 
 def test_import_command_success_and_errors(runner, db: Session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     good = tmp_path / "hospitals.csv"
-    good.write_text("医院编码,医院名称,省份\nH1,上海市第一人民医院,上海\nH2,广州市第一人民医院,广东省\n",
-                    encoding="utf-8")
+    good.write_text(
+        "医院编码,医院名称,省份\nH1,上海市第一人民医院,上海\nH2,广州市第一人民医院,广东省\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["import", "hospitals", str(good)])
     assert result.exit_code == 0, result.output
     assert "2 rows written" in result.output
@@ -72,6 +78,7 @@ def test_import_command_success_and_errors(runner, db: Session, tmp_path: Path) 
     assert "row 2, column 省份: Unknown province “火星”." in result.output
     assert "row 3, column 医院名称: This field is required." in result.output
     assert db.exec(select(Party.code)).all() == ["H1", "H2"] or sorted(
-        db.exec(select(Party.code)).all()) == ["H1", "H2"]
+        db.exec(select(Party.code)).all()
+    ) == ["H1", "H2"]
     result = runner.invoke(args=["import", "widgets", str(good)])
     assert result.exit_code != 0 and "unknown kind" in result.output

@@ -20,10 +20,12 @@ from vbptrack.services.errors import Forbidden
 HEADER_ZH = "医院编码,医院名称,省份,城市,医院等级\n"
 
 
-def run(db: Session, kind: str, content: bytes, filename: str = "file.csv",
-        actor: Actor = SYSTEM) -> ImportResult:
-    return run_import(db, actor=actor, kind=KINDS[kind], source=io.BytesIO(content),
-                      filename=filename)
+def run(
+    db: Session, kind: str, content: bytes, filename: str = "file.csv", actor: Actor = SYSTEM
+) -> ImportResult:
+    return run_import(
+        db, actor=actor, kind=KINDS[kind], source=io.BytesIO(content), filename=filename
+    )
 
 
 def count(db: Session, model: type) -> int:
@@ -105,9 +107,7 @@ def test_a_bad_row_after_the_first_batch_undoes_the_batches_already_written(
     rows = "".join(f"H{i:05d},第{i}医院,江苏,南京,二甲\n" for i in range(2500))
     content = (HEADER_ZH + rows + "BAD CODE,坏医院,江苏,南京,二甲\n").encode()
     result = run(db, "hospitals", content)
-    assert problems(result) == [
-        "row 2502, column 医院编码: Use letters, digits and - _ . / only."
-    ]
+    assert problems(result) == ["row 2502, column 医院编码: Use letters, digits and - _ . / only."]
     assert count(db, Party) == 0
 
 
@@ -143,8 +143,13 @@ def test_known_codes_are_updated_and_audited(db: Session) -> None:
     party = db.execute(select(Party).where(Party.code == "H1")).scalar_one()
     db.refresh(party)
     assert party.name == "新名称"
-    events = db.execute(select(AuditEvent).where(AuditEvent.entity_key == "H1",
-                                                  AuditEvent.action == "import")).scalars().all()
+    events = (
+        db.execute(
+            select(AuditEvent).where(AuditEvent.entity_key == "H1", AuditEvent.action == "import")
+        )
+        .scalars()
+        .all()
+    )
     assert events and events[0].changes["name"] == ["旧名称", "新名称"]
 
 
@@ -157,8 +162,9 @@ def test_a_code_of_the_other_kind_is_refused(db: Session) -> None:
 def test_rep_column_must_name_a_rep(db: Session) -> None:
     make_user(db, "li.na", "rep")
     make_user(db, "boss", "manager")
-    content = ("医院编码,医院名称,省份,负责代表\nH1,A,上海,li.na\nH2,B,上海,boss\nH3,C,上海,nobody\n"
-               ).encode()
+    content = (
+        "医院编码,医院名称,省份,负责代表\nH1,A,上海,li.na\nH2,B,上海,boss\nH3,C,上海,nobody\n"
+    ).encode()
     result = run(db, "hospitals", content)
     assert problems(result) == [
         "row 3, column 负责代表: no sales rep with the username “boss”",
@@ -173,7 +179,11 @@ def test_roles_without_master_data_rights_cannot_import(db: Session) -> None:
 
 
 def test_distributors_with_optional_province(db: Session) -> None:
-    content = "配送企业编码,配送企业名称,省份\nD1,国药控股上海有限公司,上海\nD2,九州通医药集团股份有限公司,\n"
+    content = (
+        "配送企业编码,配送企业名称,省份\n"
+        "D1,国药控股上海有限公司,上海\n"
+        "D2,九州通医药集团股份有限公司,\n"
+    )
     result = run(db, "distributors", content.encode())
     assert result.ok, problems(result)
     assert count(db, Party) == 2

@@ -13,12 +13,12 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from vbptrack.imports.spec import Column, ImportKind, Row
 from vbptrack.models import Party, Product, User
 from vbptrack.models.base import utcnow
 from vbptrack.models.parties import DISTRIBUTOR, HOSPITAL, DistributorIn, HospitalIn
 from vbptrack.models.products import ProductIn
 from vbptrack.models.users import REP
-from vbptrack.imports.spec import Column, ImportKind, Row
 from vbptrack.services import audit
 from vbptrack.services.access import Actor
 from vbptrack.services.problems import field_problems, translate
@@ -67,10 +67,15 @@ PRODUCT_COLUMNS = (
 )
 
 CATEGORY_ALIASES = {
-    "药品": "drug", "药": "drug",
-    "高值耗材": "high_value_consumable", "高值医用耗材": "high_value_consumable",
-    "低值耗材": "low_value_consumable", "低值医用耗材": "low_value_consumable",
-    "体外诊断试剂": "ivd_reagent", "诊断试剂": "ivd_reagent", "ivd": "ivd_reagent",
+    "药品": "drug",
+    "药": "drug",
+    "高值耗材": "high_value_consumable",
+    "高值医用耗材": "high_value_consumable",
+    "低值耗材": "low_value_consumable",
+    "低值医用耗材": "low_value_consumable",
+    "体外诊断试剂": "ivd_reagent",
+    "诊断试剂": "ivd_reagent",
+    "ivd": "ivd_reagent",
 }
 
 
@@ -80,7 +85,9 @@ def _present(values: dict[str, str]) -> dict[str, str]:
 
 
 def _validate_models(
-    model: type[BaseModel], rows: Sequence[Row], state: dict[str, Any],
+    model: type[BaseModel],
+    rows: Sequence[Row],
+    state: dict[str, Any],
     prepare: Any = None,
 ) -> tuple[list[tuple[int, BaseModel]], Problems]:
     clean: list[tuple[int, BaseModel]] = []
@@ -97,8 +104,15 @@ def _validate_models(
             continue
         code = item.code  # type: ignore[attr-defined]
         if code in seen:
-            problems.append((number, "code", translate(
-                "the code %(code)s is also on row %(row)s", code=code, row=seen[code])))
+            problems.append(
+                (
+                    number,
+                    "code",
+                    translate(
+                        "the code %(code)s is also on row %(row)s", code=code, row=seen[code]
+                    ),
+                )
+            )
             continue
         seen[code] = number
         clean.append((number, item))
@@ -109,26 +123,42 @@ def _party_validator(kind: str, model: type[BaseModel]) -> Any:
     def validate(session: Session, rows: Sequence[Row], state: dict[str, Any]) -> Any:
         clean, problems = _validate_models(model, rows, state)
         codes = [item.code for _, item in clean]  # type: ignore[attr-defined]
-        other_kind = dict(session.execute(
-            select(Party.code, Party.kind).where(col(Party.code).in_(codes),
-                                                 Party.kind != kind)).all())
+        other_kind = dict(
+            session.execute(
+                select(Party.code, Party.kind).where(col(Party.code).in_(codes), Party.kind != kind)
+            ).all()
+        )
         reps: dict[str, int | None] = state.setdefault("reps", {})
         accepted = []
         for number, item in clean:
             if item.code in other_kind:  # type: ignore[attr-defined]
-                problems.append((number, "code", translate(
-                    "the code %(code)s already names a %(kind)s",
-                    code=item.code, kind=other_kind[item.code])))  # type: ignore[attr-defined]
+                problems.append(
+                    (
+                        number,
+                        "code",
+                        translate(
+                            "the code %(code)s already names a %(kind)s",
+                            code=item.code,
+                            kind=other_kind[item.code],
+                        ),
+                    )
+                )  # type: ignore[attr-defined]
                 continue
             username = getattr(item, "rep", None)
             if username is not None:
                 if username not in reps:
-                    user = session.execute(select(User).where(User.username == username)
-                                           ).scalar_one_or_none()
+                    user = session.execute(
+                        select(User).where(User.username == username)
+                    ).scalar_one_or_none()
                     reps[username] = user.id if user is not None and user.role == REP else None
                 if reps[username] is None:
-                    problems.append((number, "rep", translate(
-                        "no sales rep with the username “%(value)s”", value=username)))
+                    problems.append(
+                        (
+                            number,
+                            "rep",
+                            translate("no sales rep with the username “%(value)s”", value=username),
+                        )
+                    )
                     continue
             accepted.append((item, reps.get(username) if username else None))
         return accepted, problems
@@ -139,8 +169,12 @@ def _party_validator(kind: str, model: type[BaseModel]) -> Any:
 def _party_writer(kind: str) -> Any:
     def write(session: Session, actor: Actor, rows: Sequence[Any]) -> int:
         codes = [item.code for item, _ in rows]
-        existing = {p.code: p for p in session.execute(
-            select(Party).where(col(Party.code).in_(codes), Party.kind == kind)).scalars()}
+        existing = {
+            p.code: p
+            for p in session.execute(
+                select(Party).where(col(Party.code).in_(codes), Party.kind == kind)
+            ).scalars()
+        }
         for item, rep_id in rows:
             values = item.model_dump()
             values.pop("rep", None)
@@ -151,8 +185,14 @@ def _party_writer(kind: str) -> Any:
             if party is None:
                 party = Party(code=code, kind=kind, **values)
                 session.add(party)
-                audit.record(session, actor=actor, entity=kind, key=code, action="import",
-                             changes=audit.changes_between({}, values))
+                audit.record(
+                    session,
+                    actor=actor,
+                    entity=kind,
+                    key=code,
+                    action="import",
+                    changes=audit.changes_between({}, values),
+                )
                 continue
             before = {name: getattr(party, name) for name in values}
             for name, value in values.items():
@@ -160,8 +200,9 @@ def _party_writer(kind: str) -> Any:
             changes = audit.changes_between(before, values)
             if changes:
                 party.updated_at = utcnow()
-                audit.record(session, actor=actor, entity=kind, key=code, action="import",
-                             changes=changes)
+                audit.record(
+                    session, actor=actor, entity=kind, key=code, action="import", changes=changes
+                )
         session.flush()
         return len(rows)
 
@@ -182,16 +223,24 @@ def _validate_products(session: Session, rows: Sequence[Row], state: dict[str, A
 
 def _write_products(session: Session, actor: Actor, rows: Sequence[Any]) -> int:
     codes = [item.code for item in rows]
-    existing = {p.code: p for p in session.execute(
-        select(Product).where(col(Product.code).in_(codes))).scalars()}
+    existing = {
+        p.code: p
+        for p in session.execute(select(Product).where(col(Product.code).in_(codes))).scalars()
+    }
     for item in rows:
         values = item.model_dump()
         product = existing.get(item.code)
         if product is None:
             session.add(Product(**values))
             values.pop("code")
-            audit.record(session, actor=actor, entity="product", key=item.code,
-                         action="import", changes=audit.changes_between({}, values))
+            audit.record(
+                session,
+                actor=actor,
+                entity="product",
+                key=item.code,
+                action="import",
+                changes=audit.changes_between({}, values),
+            )
             continue
         values.pop("code")
         before = {name: getattr(product, name) for name in values}
@@ -200,23 +249,39 @@ def _write_products(session: Session, actor: Actor, rows: Sequence[Any]) -> int:
         changes = audit.changes_between(before, values)
         if changes:
             product.updated_at = utcnow()
-            audit.record(session, actor=actor, entity="product", key=item.code,
-                         action="import", changes=changes)
+            audit.record(
+                session,
+                actor=actor,
+                entity="product",
+                key=item.code,
+                action="import",
+                changes=changes,
+            )
     session.flush()
     return len(rows)
 
 
 HOSPITALS = ImportKind(
-    name="hospitals", title="Hospitals", columns=HOSPITAL_COLUMNS,
+    name="hospitals",
+    title="Hospitals",
+    columns=HOSPITAL_COLUMNS,
     permission="master_data.write",
-    validate=_party_validator(HOSPITAL, HospitalIn), write=_party_writer(HOSPITAL),
+    validate=_party_validator(HOSPITAL, HospitalIn),
+    write=_party_writer(HOSPITAL),
 )
 DISTRIBUTORS = ImportKind(
-    name="distributors", title="Distributors", columns=DISTRIBUTOR_COLUMNS,
+    name="distributors",
+    title="Distributors",
+    columns=DISTRIBUTOR_COLUMNS,
     permission="master_data.write",
-    validate=_party_validator(DISTRIBUTOR, DistributorIn), write=_party_writer(DISTRIBUTOR),
+    validate=_party_validator(DISTRIBUTOR, DistributorIn),
+    write=_party_writer(DISTRIBUTOR),
 )
 PRODUCTS = ImportKind(
-    name="products", title="Products", columns=PRODUCT_COLUMNS,
-    permission="master_data.write", validate=_validate_products, write=_write_products,
+    name="products",
+    title="Products",
+    columns=PRODUCT_COLUMNS,
+    permission="master_data.write",
+    validate=_validate_products,
+    write=_write_products,
 )

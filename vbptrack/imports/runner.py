@@ -68,8 +68,10 @@ def _rows(lines: Iterator[list[str]], positions: dict[int, tuple[str, str]]) -> 
     for number, line in enumerate(lines, start=2):
         if not any(cell for cell in line):
             continue  # blank lines at the end of a sheet are common, not an error
-        values = {field: line[index] if index < len(line) else ""
-                  for index, (field, _header_text) in positions.items()}
+        values = {
+            field: line[index] if index < len(line) else ""
+            for index, (field, _header_text) in positions.items()
+        }
         yield number, values
 
 
@@ -125,7 +127,13 @@ def run_import(
         session.rollback()
         result.written = 0
         return result
-    audit.record(session, actor=actor, entity="import", key=kind.name, action="import",
-                 note=f"{filename}: {result.written} rows")
+    audit.record(
+        session,
+        actor=actor,
+        entity="import",
+        key=kind.name,
+        action="import",
+        note=f"{filename}: {result.written} rows",
+    )
     session.commit()
     return result

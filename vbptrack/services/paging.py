@@ -36,9 +36,7 @@ class Page(Generic[T]):
 
 def paginate(session: Session, statement: Select[Any], *, page: int, per_page: int) -> Page[Any]:
     page = max(1, page)
-    count_statement = select(func.count()).select_from(
-        statement.order_by(None).subquery()
-    )
+    count_statement = select(func.count()).select_from(statement.order_by(None).subquery())
     total = session.execute(count_statement).scalar_one()
     rows = session.execute(statement.limit(per_page).offset((page - 1) * per_page)).scalars()
     return Page(items=list(rows), page=page, per_page=per_page, total=total)

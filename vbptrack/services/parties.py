@@ -22,8 +22,19 @@ from vbptrack.services.problems import field_problems, translate
 INPUT_MODELS: dict[str, type[BaseModel]] = {HOSPITAL: HospitalIn, DISTRIBUTOR: DistributorIn}
 # Fields the input shape names differently from the table.
 _AUDITED = (
-    "name", "legal_name", "province_code", "city", "address", "grade", "hospital_type",
-    "insurance_code", "rep_id", "contact_name", "phone", "email", "active",
+    "name",
+    "legal_name",
+    "province_code",
+    "city",
+    "address",
+    "grade",
+    "hospital_type",
+    "insurance_code",
+    "rep_id",
+    "contact_name",
+    "phone",
+    "email",
+    "active",
 )
 
 
@@ -31,8 +42,9 @@ def validate(kind: str, data: Mapping[str, Any]) -> BaseModel:
     try:
         return INPUT_MODELS[kind].model_validate(dict(data))
     except ValidationError as exc:
-        raise InvalidInput(translate("Please correct the marked fields."),
-                           field_problems(exc)) from exc
+        raise InvalidInput(
+            translate("Please correct the marked fields."), field_problems(exc)
+        ) from exc
 
 
 def _rep_id(session: Session, username: str | None) -> int | None:
@@ -78,8 +90,14 @@ def create(session: Session, *, actor: Actor, kind: str, data: Mapping[str, Any]
     _apply(session, party, clean)
     session.add(party)
     session.flush()
-    audit.record(session, actor=actor, entity=kind, key=code, action="create",
-                 changes=audit.changes_between({}, _snapshot(party)))
+    audit.record(
+        session,
+        actor=actor,
+        entity=kind,
+        key=code,
+        action="create",
+        changes=audit.changes_between({}, _snapshot(party)),
+    )
     session.commit()
     return party
 
@@ -98,8 +116,7 @@ def update(
     changes = audit.changes_between(before, _snapshot(party))
     if changes:
         party.updated_at = utcnow()
-        audit.record(session, actor=actor, entity=kind, key=code, action="update",
-                     changes=changes)
+        audit.record(session, actor=actor, entity=kind, key=code, action="update", changes=changes)
     session.commit()
     return party
 
@@ -147,8 +164,11 @@ def search(
     if q:
         pattern = f"%{q.strip()}%"
         statement = statement.where(
-            or_(col(Party.code).ilike(pattern), col(Party.name).ilike(pattern),
-                col(Party.city).ilike(pattern))
+            or_(
+                col(Party.code).ilike(pattern),
+                col(Party.name).ilike(pattern),
+                col(Party.city).ilike(pattern),
+            )
         )
     if province_code:
         statement = statement.where(Party.province_code == province_code)

@@ -26,8 +26,9 @@ def validate(data: Mapping[str, Any]) -> ProductIn:
     try:
         return ProductIn.model_validate(dict(data))
     except ValidationError as exc:
-        raise InvalidInput(translate("Please correct the marked fields."),
-                           field_problems(exc)) from exc
+        raise InvalidInput(
+            translate("Please correct the marked fields."), field_problems(exc)
+        ) from exc
 
 
 def _snapshot(product: Product) -> dict[str, Any]:
@@ -56,8 +57,14 @@ def create(session: Session, *, actor: Actor, data: Mapping[str, Any]) -> Produc
     product = Product(**clean.model_dump())
     session.add(product)
     session.flush()
-    audit.record(session, actor=actor, entity=ENTITY, key=product.code, action="create",
-                 changes=audit.changes_between({}, _snapshot(product)))
+    audit.record(
+        session,
+        actor=actor,
+        entity=ENTITY,
+        key=product.code,
+        action="create",
+        changes=audit.changes_between({}, _snapshot(product)),
+    )
     session.commit()
     return product
 
@@ -76,8 +83,9 @@ def update(session: Session, *, actor: Actor, code: str, data: Mapping[str, Any]
     changes = audit.changes_between(before, _snapshot(product))
     if changes:
         product.updated_at = utcnow()
-        audit.record(session, actor=actor, entity=ENTITY, key=code, action="update",
-                     changes=changes)
+        audit.record(
+            session, actor=actor, entity=ENTITY, key=code, action="update", changes=changes
+        )
     session.commit()
     return product
 
@@ -95,8 +103,12 @@ def search(
     if q:
         pattern = f"%{q.strip()}%"
         statement = statement.where(
-            or_(col(Product.code).ilike(pattern), col(Product.generic_name).ilike(pattern),
-                col(Product.brand).ilike(pattern), col(Product.specification).ilike(pattern))
+            or_(
+                col(Product.code).ilike(pattern),
+                col(Product.generic_name).ilike(pattern),
+                col(Product.brand).ilike(pattern),
+                col(Product.specification).ilike(pattern),
+            )
         )
     if category:
         statement = statement.where(Product.category == category)

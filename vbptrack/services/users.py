@@ -20,7 +20,7 @@ from vbptrack.services.access import Actor
 from vbptrack.services.errors import Conflict, InvalidInput, NotFound
 from vbptrack.services.problems import translate
 
-TOKEN_PREFIX = "vbp_"
+TOKEN_PREFIX = "vbp_"  # noqa: S105 - a visible prefix, not a secret
 MIN_PASSWORD_LENGTH = 10
 # Checked against when the username is unknown, so a wrong username takes as long as a
 # wrong password and sign-in does not reveal which usernames exist.
@@ -68,8 +68,10 @@ def create(
 ) -> User:
     username = username.strip()
     if not username or len(username) > 60 or any(ch.isspace() for ch in username):
-        raise InvalidInput(translate("Please correct the marked fields."),
-                           {"username": translate("1 to 60 characters, no spaces.")})
+        raise InvalidInput(
+            translate("Please correct the marked fields."),
+            {"username": translate("1 to 60 characters, no spaces.")},
+        )
     if role not in ROLES:
         raise InvalidInput(
             translate("Please correct the marked fields."),
@@ -77,15 +79,28 @@ def create(
         )
     _check_password_rules(password)
     if find(session, username) is not None:
-        raise Conflict(translate("The username %(value)s is taken.", value=username),
-                       {"username": translate("Already in use.")})
-    user = User(username=username, role=role, display_name=display_name or username,
-                email=email, password_hash=generate_password_hash(password))
+        raise Conflict(
+            translate("The username %(value)s is taken.", value=username),
+            {"username": translate("Already in use.")},
+        )
+    user = User(
+        username=username,
+        role=role,
+        display_name=display_name or username,
+        email=email,
+        password_hash=generate_password_hash(password),
+    )
     session.add(user)
     session.flush()
     set_territory(session, user=user, provinces=provinces, hospitals=hospitals)
-    audit.record(session, actor=actor, entity="user", key=username, action="create",
-                 changes={"role": [None, role]})
+    audit.record(
+        session,
+        actor=actor,
+        entity="user",
+        key=username,
+        action="create",
+        changes={"role": [None, role]},
+    )
     session.commit()
     return user
 
@@ -126,14 +141,25 @@ def set_territory(
 
 def territory(session: Session, user: User) -> tuple[list[str], list[str]]:
     """(province codes, hospital codes) assigned to the user."""
-    provinces = session.execute(
-        select(UserProvince.province_code).where(UserProvince.user_id == user.id)
-        .order_by(UserProvince.province_code)
-    ).scalars().all()
-    hospitals = session.execute(
-        select(Party.code).join(UserHospital, UserHospital.party_id == Party.id)
-        .where(UserHospital.user_id == user.id).order_by(Party.code)
-    ).scalars().all()
+    provinces = (
+        session.execute(
+            select(UserProvince.province_code)
+            .where(UserProvince.user_id == user.id)
+            .order_by(UserProvince.province_code)
+        )
+        .scalars()
+        .all()
+    )
+    hospitals = (
+        session.execute(
+            select(Party.code)
+            .join(UserHospital, UserHospital.party_id == Party.id)
+            .where(UserHospital.user_id == user.id)
+            .order_by(Party.code)
+        )
+        .scalars()
+        .all()
+    )
     return list(provinces), list(hospitals)
 
 
@@ -179,11 +205,20 @@ def authenticate(
         if user.failed_logins >= max_failures:
             user.locked_until = now + lockout
             user.failed_logins = 0
-            audit.record(session, actor=actor_for(user), entity="user", key=user.username,
-                         action="locked", note=f"{max_failures} failed sign-ins")
+            audit.record(
+                session,
+                actor=actor_for(user),
+                entity="user",
+                key=user.username,
+                action="locked",
+                note=f"{max_failures} failed sign-ins",
+            )
         session.commit()
-        raise SignInRefused(locked_until=user.locked_until if user.locked_until
-                            and user.locked_until > now else None)
+        raise SignInRefused(
+            locked_until=user.locked_until
+            if user.locked_until and user.locked_until > now
+            else None
+        )
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
@@ -199,10 +234,22 @@ def _hash_token(token: str) -> str:
 def issue_token(session: Session, *, actor: Actor, user: User, label: str = "") -> str:
     """A new API token for the user; only its hash is kept, so show it now or never."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_hash_token(token),  # type: ignore[arg-type]
-                         prefix=token[:12], label=label))
-    audit.record(session, actor=actor, entity="user", key=user.username, action="token",
-                 note=f"API token {token[:12]}… issued")
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            token_hash=_hash_token(token),  # type: ignore[arg-type]
+            prefix=token[:12],
+            label=label,
+        )
+    )
+    audit.record(
+        session,
+        actor=actor,
+        entity="user",
+        key=user.username,
+        action="token",
+        note=f"API token {token[:12]}… issued",
+    )
     session.commit()
     return token
 
@@ -224,9 +271,13 @@ def user_for_token(session: Session, token: str, *, now: datetime) -> User | Non
 
 
 def tokens(session: Session, user: User) -> Sequence[ApiToken]:
-    return session.execute(
-        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())  # type: ignore[attr-defined]
-    ).scalars().all()
+    return (
+        session.execute(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())  # type: ignore[attr-defined]
+        )
+        .scalars()
+        .all()
+    )
 
 
 def revoke_token(session: Session, *, actor: Actor, user: User, token_id: int) -> None:
@@ -234,8 +285,14 @@ def revoke_token(session: Session, *, actor: Actor, user: User, token_id: int) -
     if row is None or row.user_id != user.id:
         raise NotFound(translate("No such token."))
     row.revoked_at = utcnow()
-    audit.record(session, actor=actor, entity="user", key=user.username, action="token",
-                 note=f"API token {row.prefix}… revoked")
+    audit.record(
+        session,
+        actor=actor,
+        entity="user",
+        key=user.username,
+        action="token",
+        note=f"API token {row.prefix}… revoked",
+    )
     session.commit()
 
 
@@ -257,9 +314,13 @@ def update(
             {"role": translate("Choose one of: %(expected)s.", expected=", ".join(ROLES))},
         )
     before_territory = territory(session, user)
-    before = {"role": user.role, "display_name": user.display_name, "active": user.active,
-              "provinces": ",".join(before_territory[0]),
-              "hospitals": ",".join(before_territory[1])}
+    before = {
+        "role": user.role,
+        "display_name": user.display_name,
+        "active": user.active,
+        "provinces": ",".join(before_territory[0]),
+        "hospitals": ",".join(before_territory[1]),
+    }
     if password:
         _check_password_rules(password)
         user.password_hash = generate_password_hash(password)
@@ -271,12 +332,23 @@ def update(
     set_territory(session, user=user, provinces=provinces, hospitals=hospitals)
     session.flush()
     after_territory = territory(session, user)
-    after = {"role": user.role, "display_name": user.display_name, "active": user.active,
-             "provinces": ",".join(after_territory[0]),
-             "hospitals": ",".join(after_territory[1])}
+    after = {
+        "role": user.role,
+        "display_name": user.display_name,
+        "active": user.active,
+        "provinces": ",".join(after_territory[0]),
+        "hospitals": ",".join(after_territory[1]),
+    }
     changes = audit.changes_between(before, after)
     if changes or password:
-        audit.record(session, actor=actor, entity="user", key=user.username, action="update",
-                     changes=changes, note="password reset" if password else None)
+        audit.record(
+            session,
+            actor=actor,
+            entity="user",
+            key=user.username,
+            action="update",
+            changes=changes,
+            note="password reset" if password else None,
+        )
     session.commit()
     return user

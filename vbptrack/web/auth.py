@@ -116,8 +116,10 @@ def login() -> Any:
         except user_service.SignInRefused as refused:
             status = 401
             if refused.locked_until is not None:
-                error = _("Too many failed attempts. This account is locked for a while; "
-                          "try again later or ask an administrator.")
+                error = _(
+                    "Too many failed attempts. This account is locked for a while; "
+                    "try again later or ask an administrator."
+                )
             else:
                 error = _("Wrong username or password.")
         else:

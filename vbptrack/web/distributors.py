@@ -21,7 +21,6 @@ FIELDS = (
     FormField("active", _l("Active"), kind="checkbox"),
 )
 
-TITLES = {"plural": _l("Distributors"), "singular": _l("Distributor"),
-          "new": _l("New distributor")}
+TITLES = {"plural": _l("Distributors"), "singular": _l("Distributor"), "new": _l("New distributor")}
 
 bp = make_blueprint(DISTRIBUTOR, FIELDS, TITLES)

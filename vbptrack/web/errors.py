@@ -23,18 +23,23 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError) -> Any:
         if _wants_json():
-            body = {"error": {"code": error.code, "message": error.message,
-                              "fields": error.fields}}
+            body = {"error": {"code": error.code, "message": error.message, "fields": error.fields}}
             return jsonify(body), error.status
-        return render_template("errors/error.html", status=error.status,
-                               message=error.message), error.status
+        return render_template(
+            "errors/error.html", status=error.status, message=error.message
+        ), error.status
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
         status = error.code or 500
         if _wants_json():
-            body = {"error": {"code": error.name.lower().replace(" ", "_"),
-                              "message": error.description, "fields": {}}}
+            body = {
+                "error": {
+                    "code": error.name.lower().replace(" ", "_"),
+                    "message": error.description,
+                    "fields": {},
+                }
+            }
             return jsonify(body), status
         return render_template("errors/error.html", status=status), status
 
@@ -42,7 +47,12 @@ def init_app(app: Flask) -> None:
     def unexpected(error: Exception) -> Any:
         app.logger.exception("unhandled error on %s", request.path)
         if _wants_json():
-            body = {"error": {"code": "internal_error",
-                              "message": "Something went wrong on our side.", "fields": {}}}
+            body = {
+                "error": {
+                    "code": "internal_error",
+                    "message": "Something went wrong on our side.",
+                    "fields": {},
+                }
+            }
             return jsonify(body), 500
         return render_template("errors/error.html", status=500), 500

@@ -13,12 +13,15 @@ FIELDS = (
     FormField("name", _l("Hospital name"), required=True),
     FormField("province_code", _l("Province"), kind="province", required=True),
     FormField("city", _l("City")),
-    FormField("grade", _l("Grade"), kind="select",
-              choices=tuple((g, g) for g in HOSPITAL_GRADES)),
-    FormField("hospital_type", _l("Type"), kind="select",
-              choices=tuple((t, t) for t in HOSPITAL_TYPES)),
-    FormField("insurance_code", _l("National insurance code"),
-              help=_l("H followed by 11 digits, e.g. H31010100001")),
+    FormField("grade", _l("Grade"), kind="select", choices=tuple((g, g) for g in HOSPITAL_GRADES)),
+    FormField(
+        "hospital_type", _l("Type"), kind="select", choices=tuple((t, t) for t in HOSPITAL_TYPES)
+    ),
+    FormField(
+        "insurance_code",
+        _l("National insurance code"),
+        help=_l("H followed by 11 digits, e.g. H31010100001"),
+    ),
     FormField("rep", _l("Responsible rep (username)")),
     FormField("legal_name", _l("Full legal name")),
     FormField("address", _l("Address")),

@@ -28,8 +28,13 @@ def index() -> Any:
 
         abort(403)
     if request.method == "GET":
-        return render_template("imports/index.html", kinds=kinds, result=None,
-                               chosen=request.args.get("kind"), error=None)
+        return render_template(
+            "imports/index.html",
+            kinds=kinds,
+            result=None,
+            chosen=request.args.get("kind"),
+            error=None,
+        )
     name = request.form.get("kind", "")
     upload = request.files.get("file")
     error = None
@@ -38,10 +43,22 @@ def index() -> Any:
     elif upload is None or not upload.filename:
         error = "file"
     if error:
-        return render_template("imports/index.html", kinds=kinds, result=None, chosen=name,
-                               error=error), 422
-    result = run_import(get_session(), actor=current_actor(), kind=kinds[name],
-                        source=upload.stream, filename=upload.filename)  # type: ignore[union-attr]
+        return render_template(
+            "imports/index.html", kinds=kinds, result=None, chosen=name, error=error
+        ), 422
+    result = run_import(
+        get_session(),
+        actor=current_actor(),
+        kind=kinds[name],
+        source=upload.stream,
+        filename=upload.filename,
+    )  # type: ignore[union-attr]
     status = 200 if result.ok else 422
-    return render_template("imports/index.html", kinds=kinds, result=result, chosen=name,
-                           filename=upload.filename, error=None), status  # type: ignore[union-attr]
+    return render_template(
+        "imports/index.html",
+        kinds=kinds,
+        result=result,
+        chosen=name,
+        filename=upload.filename,
+        error=None,
+    ), status  # type: ignore[union-attr]

@@ -11,6 +11,12 @@ def N_(msgid: str) -> str:  # noqa: N802 - gettext's "mark only" convention
 
 
 ROLE_LABELS = (N_("admin"), N_("manager"), N_("finance"), N_("rep"))
-AUDIT_ACTIONS = (N_("create"), N_("update"), N_("import"), N_("locked"), N_("password"),
-                 N_("token"))
+AUDIT_ACTIONS = (
+    N_("create"),
+    N_("update"),
+    N_("import"),
+    N_("locked"),
+    N_("password"),
+    N_("token"),
+)
 IMPORT_TITLES = (N_("Hospitals"), N_("Distributors"), N_("Products"))

@@ -27,12 +27,21 @@ def make_blueprint(kind: str, fields: Sequence[FormField], titles: dict[str, obj
         page, per_page = page_args()
         args = request.args
         results = party_service.search(
-            get_session(), actor=current_actor(), kind=kind,
-            q=args.get("q") or None, province_code=args.get("province") or None,
-            grade=args.get("grade") or None, page=page, per_page=per_page,
+            get_session(),
+            actor=current_actor(),
+            kind=kind,
+            q=args.get("q") or None,
+            province_code=args.get("province") or None,
+            grade=args.get("grade") or None,
+            page=page,
+            per_page=per_page,
         )
-        return render_template(f"{area}/index.html", results=results, titles=titles,
-                               can_edit=current_actor().can("master_data.write"))
+        return render_template(
+            f"{area}/index.html",
+            results=results,
+            titles=titles,
+            can_edit=current_actor().can("master_data.write"),
+        )
 
     @bp.route("/<code>")
     @login_required
@@ -40,17 +49,31 @@ def make_blueprint(kind: str, fields: Sequence[FormField], titles: dict[str, obj
         db = get_session()
         party = party_service.get(db, actor=current_actor(), kind=kind, code=code)
         return render_template(
-            f"{area}/detail.html", party=party, titles=titles,
+            f"{area}/detail.html",
+            party=party,
+            titles=titles,
             rep=party_service.rep_username(db, party),
             history=audit.history(db, entity=kind, key=party.code),
             can_edit=current_actor().can("master_data.write"),
         )
 
-    def _form(values: dict[str, Any], errors: dict[str, str], editing: bool, status: int,
-              message: str | None = None) -> Any:
-        return render_template("parties/form.html", fields=fields, values=values,
-                               errors=errors, editing=editing, titles=titles, area=area,
-                               message=message), status
+    def _form(
+        values: dict[str, Any],
+        errors: dict[str, str],
+        editing: bool,
+        status: int,
+        message: str | None = None,
+    ) -> Any:
+        return render_template(
+            "parties/form.html",
+            fields=fields,
+            values=values,
+            errors=errors,
+            editing=editing,
+            titles=titles,
+            area=area,
+            message=message,
+        ), status
 
     @bp.route("/new", methods=["GET", "POST"])
     @login_required
@@ -60,12 +83,12 @@ def make_blueprint(kind: str, fields: Sequence[FormField], titles: dict[str, obj
             return _form({"active": True}, {}, editing=False, status=200)
         data = form_data(request.form, fields)
         try:
-            party = party_service.create(get_session(), actor=current_actor(), kind=kind,
-                                         data=data)
+            party = party_service.create(get_session(), actor=current_actor(), kind=kind, data=data)
         except ServiceError as problem:
             get_session().rollback()
-            return _form(data, problem.fields, editing=False, status=problem.status,
-                         message=problem.message)
+            return _form(
+                data, problem.fields, editing=False, status=problem.status, message=problem.message
+            )
         flash(_("Saved %(code)s.", code=party.code), "success")
         return redirect(url_for(f"{area}.detail", code=party.code))
 
@@ -82,8 +105,13 @@ def make_blueprint(kind: str, fields: Sequence[FormField], titles: dict[str, obj
             party_service.update(db, actor=current_actor(), kind=kind, code=code, data=data)
         except InvalidInput as problem:
             db.rollback()
-            return _form({**data, "code": code}, problem.fields, editing=True,
-                         status=problem.status, message=problem.message)
+            return _form(
+                {**data, "code": code},
+                problem.fields,
+                editing=True,
+                status=problem.status,
+                message=problem.message,
+            )
         flash(_("Saved %(code)s.", code=code), "success")
         return redirect(url_for(f"{area}.detail", code=code))
 

@@ -33,8 +33,13 @@ FIELDS = (
     FormField("specification", _l("Specification")),
     FormField("unit", _l("Smallest unit"), required=True, help=_l("e.g. 片, 支, 粒, 个")),
     FormField("pack_size", _l("Units per pack"), kind="number", required=True),
-    FormField("category", _l("Category"), kind="select", required=True,
-              choices=tuple(CATEGORY_LABELS.items())),
+    FormField(
+        "category",
+        _l("Category"),
+        kind="select",
+        required=True,
+        choices=tuple(CATEGORY_LABELS.items()),
+    ),
     FormField("approval_number", _l("NMPA approval number")),
     FormField("manufacturer", _l("Manufacturer")),
     FormField("active", _l("Active"), kind="checkbox"),
@@ -47,11 +52,18 @@ TITLES = {"plural": _l("Products"), "singular": _l("Product"), "new": _l("New pr
 def index() -> Any:
     page, per_page = page_args()
     results = product_service.search(
-        get_session(), q=request.args.get("q") or None,
-        category=request.args.get("category") or None, page=page, per_page=per_page,
+        get_session(),
+        q=request.args.get("q") or None,
+        category=request.args.get("category") or None,
+        page=page,
+        per_page=per_page,
     )
-    return render_template("products/index.html", results=results, categories=CATEGORY_LABELS,
-                           can_edit=current_actor().can("master_data.write"))
+    return render_template(
+        "products/index.html",
+        results=results,
+        categories=CATEGORY_LABELS,
+        can_edit=current_actor().can("master_data.write"),
+    )
 
 
 @bp.route("/<code>")
@@ -59,17 +71,32 @@ def index() -> Any:
 def detail(code: str) -> Any:
     db = get_session()
     product = product_service.get(db, code=code)
-    return render_template("products/detail.html", product=product,
-                           categories=CATEGORY_LABELS,
-                           history=audit.history(db, entity="product", key=code),
-                           can_edit=current_actor().can("master_data.write"))
+    return render_template(
+        "products/detail.html",
+        product=product,
+        categories=CATEGORY_LABELS,
+        history=audit.history(db, entity="product", key=code),
+        can_edit=current_actor().can("master_data.write"),
+    )
 
 
-def _form(values: dict[str, Any], errors: dict[str, str], editing: bool, status: int,
-          message: str | None = None) -> Any:
-    return render_template("parties/form.html", fields=FIELDS, values=values, errors=errors,
-                           editing=editing, titles=TITLES, area="products",
-                           message=message), status
+def _form(
+    values: dict[str, Any],
+    errors: dict[str, str],
+    editing: bool,
+    status: int,
+    message: str | None = None,
+) -> Any:
+    return render_template(
+        "parties/form.html",
+        fields=FIELDS,
+        values=values,
+        errors=errors,
+        editing=editing,
+        titles=TITLES,
+        area="products",
+        message=message,
+    ), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -101,7 +128,6 @@ def edit(code: str) -> Any:
         product_service.update(db, actor=current_actor(), code=code, data=data)
     except ServiceError as problem:
         db.rollback()
-        return _form({**data, "code": code}, problem.fields, True, problem.status,
-                     problem.message)
+        return _form({**data, "code": code}, problem.fields, True, problem.status, problem.message)
     flash(_("Saved %(code)s.", code=code), "success")
     return redirect(url_for("products.detail", code=code))
