@@ -62,11 +62,11 @@ bench: install-dev
 	$(BIN)/python -m bench
 
 translations: install-dev
-	$(BIN)/pybabel extract -F vbptrack/translations/babel.cfg -k _l -k lazy_gettext \
-	  -k translate -k N_ -o vbptrack/translations/messages.pot .
-	$(BIN)/pybabel update -i vbptrack/translations/messages.pot -d vbptrack/translations \
-	  --no-fuzzy-matching
-	$(BIN)/pybabel compile -d vbptrack/translations
+	$(BIN)/pybabel extract -F vbptrack/translations/babel.cfg -k _l -k lazy_gettext -k translate \
+	  -k N_ --no-wrap --project vbptrack -o vbptrack/translations/messages.pot .
+	$(BIN)/pybabel update -i vbptrack/translations/messages.pot -d vbptrack/translations -l zh \
+	  --no-wrap --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d vbptrack/translations --statistics
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .mypy_cache

@@ -288,3 +288,17 @@ def test_an_unknown_code_is_404(
             body = {"name": "改名"} if method == "PATCH" else None
             assert_error(send(client, method, path, manager, body), 404, "not_found")
             assert database_state(db) == before
+
+
+def test_401_names_the_bearer_scheme(client: FlaskClient) -> None:
+    response = client.get("/api/v1/hospitals")
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_role_is_checked_before_the_body(client: FlaskClient, token_for: Any) -> None:
+    finance = token_for("finance", "fin")
+    response = client.post(
+        "/api/v1/hospitals", data="not json", headers=finance, content_type="application/json"
+    )
+    assert response.status_code == 403

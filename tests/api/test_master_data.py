@@ -318,12 +318,6 @@ def test_a_code_with_a_slash_can_be_read_and_changed_by_its_code(
         assert client.patch(url, json={"active": False}, headers=manager).status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="q goes into LIKE unescaped, so '_' and '%' act as wildcards; tests/web/test_lists.py "
-    "currently expects q='%' to match everything, so the fix (icontains(..., autoescape=True) in "
-    "services/parties.py and services/products.py) waits for a decision",
-)
 @pytest.mark.parametrize(
     ("path", "maker"),
     [

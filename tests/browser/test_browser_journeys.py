@@ -91,7 +91,7 @@ def test_manager_finds_a_hospital_and_reads_its_history(db: Session, open_page: 
     # Newest first: the grade correction, then the creation.
     expect(events.nth(0)).to_contain_text("update")
     expect(events.nth(0).locator("table.changes tr")).to_have_text(
-        re.compile(r"grade\s*三甲\s*→\s*三乙")
+        re.compile(r"Grade\s*三甲\s*→\s*三乙")
     )
     expect(events.nth(1)).to_contain_text("create")
     expect(events.nth(1)).to_contain_text("system")
@@ -288,3 +288,21 @@ def test_screenshots_of_the_hospital_list(db: Session, open_page: OpenPage, tmp_
         data = path.read_bytes()
         assert data.startswith(PNG_SIGNATURE), name
         assert len(data) > 10 * 1024, f"{name} screenshot is only {len(data)} bytes"
+
+
+@pytest.mark.usefixtures("hospitals")
+def test_search_narrows_the_list_as_you_type(db: Session, open_page: OpenPage) -> None:
+    """On a phone there is no need to find the Filter button: typing filters (htmx)."""
+    make_user(db, "typist", "manager")
+    page = open_page(**DESKTOP)
+    sign_in(page, "typist")
+    page.goto("/hospitals/")
+    expect(list_rows(page)).to_have_count(4)
+    page.get_by_role("searchbox").press_sequentially("华山")
+    expect(list_rows(page)).to_have_count(1)
+    expect(list_rows(page).first).to_contain_text("复旦大学附属华山医院")
+    # The address bar follows, so the filtered list can be bookmarked or shared.
+    expect(page).to_have_url(re.compile(r"q=%E5%8D%8E%E5%B1%B1|q=华山"))
+    page.get_by_label("Province").select_option("44")
+    expect(list_rows(page)).to_have_count(0)
+    expect(page.locator("#results")).to_contain_text("No hospitals match.")

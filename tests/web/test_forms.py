@@ -69,7 +69,7 @@ NEW_RECORDS = [
         },
         "/hospitals/H320001",
         ["南京鼓楼医院", "Jiangsu", "三甲", "H32010600001", world.REP],
-        ("name", "—", "南京鼓楼医院"),
+        ("Hospital name", "—", "南京鼓楼医院"),
         id="hospital",
     ),
     pytest.param(
@@ -77,7 +77,7 @@ NEW_RECORDS = [
         {"code": "D320001", "name": "国药控股江苏有限公司", "province_code": "", "active": "1"},
         "/distributors/D320001",
         ["国药控股江苏有限公司"],
-        ("name", "—", "国药控股江苏有限公司"),
+        ("Distributor name", "—", "国药控股江苏有限公司"),
         id="distributor",
     ),
     pytest.param(
@@ -93,7 +93,7 @@ NEW_RECORDS = [
         },
         "/products/P0100",
         ["阿托伐他汀钙片", "20mg", "28", "Drug"],
-        ("pack_size", "—", "28"),
+        ("Units per pack", "—", "28"),
         id="product",
     ),
 ]
@@ -314,8 +314,8 @@ def test_edit_keeps_the_code_and_records_old_and_new(manager: Browser, db: Sessi
     detail = manager.get("/hospitals/H310001")
     assert "上海市第一人民医院（北部）" in text(page(detail))
     rows = history_rows(detail)
-    assert ("name", "上海市第一人民医院", "上海市第一人民医院（北部）") in rows
-    assert ("grade", "三乙", "三甲") in rows
+    assert ("Hospital name", "上海市第一人民医院", "上海市第一人民医院（北部）") in rows
+    assert ("Grade", "三乙", "三甲") in rows
     db.expire_all()
     assert db.execute(select(Party.code)).scalars().all() == ["H310001"]
 
@@ -328,7 +328,7 @@ def test_edit_unticked_active_makes_the_record_inactive(manager: Browser, db: Se
     assert response.status_code == 302
     detail = manager.get("/distributors/D310001")
     assert "This record is inactive." in text(page(detail))
-    assert ("active", "True", "False") in history_rows(detail)
+    assert ("Active", "yes", "no") in history_rows(detail)
 
 
 def test_edit_product_records_pack_size_change(manager: Browser, db: Session) -> None:
@@ -347,7 +347,7 @@ def test_edit_product_records_pack_size_change(manager: Browser, db: Session) ->
         },
     )
     assert response.status_code == 302
-    assert ("pack_size", "10", "20") in history_rows(manager.get("/products/P0001"))
+    assert ("Units per pack", "10", "20") in history_rows(manager.get("/products/P0001"))
 
 
 def test_invalid_edit_keeps_the_record_and_marks_the_field(manager: Browser, db: Session) -> None:

@@ -206,7 +206,7 @@ def test_admin_changes_a_role_and_the_history_says_so(
     )
     assert response.status_code == 302
     history = history_rows(client.get(f"/settings/users/{world.REP}/history"))
-    assert ("role", "rep", "manager") in history
+    assert ("Role", "rep", "manager") in history
     # The change applies at once, without signing in again.
     assert rep.get("/hospitals/new").status_code == 200
 

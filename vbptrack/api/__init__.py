@@ -9,7 +9,7 @@ from flask import Blueprint, g, request
 
 from vbptrack.db import get_session
 from vbptrack.services import users as user_service
-from vbptrack.services.access import Actor
+from vbptrack.services.access import Actor, require
 from vbptrack.services.errors import InvalidInput, ServiceError
 from vbptrack.web.auth import csrf
 
@@ -21,6 +21,7 @@ csrf.exempt(bp)
 class Unauthorized(ServiceError):
     status = 401
     code = "unauthorized"
+    headers = {"WWW-Authenticate": 'Bearer realm="vbptrack"'}
 
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
@@ -44,7 +45,11 @@ def actor() -> Actor:
     return g.actor  # type: ignore[no-any-return]
 
 
-def json_body() -> dict[str, Any]:
+def json_body(permission: str | None = None) -> dict[str, Any]:
+    """The request's JSON object; the role is checked first, so a caller without the
+    right learns that (403) before anything about their body."""
+    if permission is not None:
+        require(actor(), permission)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ServiceError("The request body must be a JSON object.")

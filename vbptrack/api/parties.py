@@ -79,13 +79,15 @@ def _list(kind: str) -> Any:
 
 
 def _create(kind: str) -> Any:
-    party = party_service.create(get_session(), actor=actor(), kind=kind, data=json_body())
+    party = party_service.create(
+        get_session(), actor=actor(), kind=kind, data=json_body("master_data.write")
+    )
     return _json(party), 201
 
 
 def _update(kind: str, code: str) -> Any:
-    data = json_body()
-    if "code" in data and data["code"] != code:
+    data = json_body("master_data.write")
+    if "code" in data and str(data["code"]).strip() != code:
         raise InvalidInput("The code cannot change.", {"code": "the code is the record's key"})
     party = party_service.update(get_session(), actor=actor(), kind=kind, code=code, data=data)
     return _json(party)

@@ -33,7 +33,9 @@ def list_products() -> Any:
 
 @bp.post("/products")
 def create_product() -> Any:
-    product = product_service.create(get_session(), actor=actor(), data=json_body())
+    product = product_service.create(
+        get_session(), actor=actor(), data=json_body("master_data.write")
+    )
     return product_json(product), 201
 
 
@@ -44,7 +46,7 @@ def get_product(code: str) -> Any:
 
 @bp.patch("/products/<path:code>")
 def update_product(code: str) -> Any:
-    data = json_body()
-    if "code" in data and data["code"] != code:
+    data = json_body("master_data.write")
+    if "code" in data and str(data["code"]).strip() != code:
         raise InvalidInput("The code cannot change.", {"code": "the code is the record's key"})
     return product_json(product_service.update(get_session(), actor=actor(), code=code, data=data))

@@ -136,10 +136,10 @@ def _party_validator(kind: str, model: type[BaseModel]) -> Any:
                     (
                         number,
                         "code",
-                        translate(
-                            "the code %(code)s already names a %(kind)s",
-                            code=item.code,
-                            kind=other_kind[item.code],
+                        translate("the code %(code)s already names a hospital", code=item.code)
+                        if other_kind[item.code] == HOSPITAL
+                        else translate(
+                            "the code %(code)s already names a distributor", code=item.code
                         ),
                     )
                 )  # type: ignore[attr-defined]
@@ -150,7 +150,9 @@ def _party_validator(kind: str, model: type[BaseModel]) -> Any:
                     user = session.execute(
                         select(User).where(User.username == username)
                     ).scalar_one_or_none()
-                    reps[username] = user.id if user is not None and user.role == REP else None
+                    reps[username] = (
+                        user.id if user is not None and user.role == REP and user.active else None
+                    )
                 if reps[username] is None:
                     problems.append(
                         (
@@ -175,29 +177,42 @@ def _party_writer(kind: str) -> Any:
                 select(Party).where(col(Party.code).in_(codes), Party.kind == kind)
             ).scalars()
         }
+        usernames: dict[int, str] = {}
+
+        def username(user_id: int | None) -> str | None:
+            if user_id is None:
+                return None
+            if user_id not in usernames:
+                user = session.get(User, user_id)
+                usernames[user_id] = user.username if user is not None else str(user_id)
+            return usernames[user_id]
+
         for item, rep_id in rows:
             values = item.model_dump()
-            values.pop("rep", None)
+            rep = values.pop("rep", None)
             code = values.pop("code")
             party = existing.get(code)
+            # The history names the rep by username, as people know them.
+            shown = {**values, "rep": rep} if kind == HOSPITAL else dict(values)
             if kind == HOSPITAL:
                 values["rep_id"] = rep_id
             if party is None:
-                party = Party(code=code, kind=kind, **values)
-                session.add(party)
+                session.add(Party(code=code, kind=kind, **values))
                 audit.record(
                     session,
                     actor=actor,
                     entity=kind,
                     key=code,
                     action="import",
-                    changes=audit.changes_between({}, values),
+                    changes=audit.changes_between({}, shown),
                 )
                 continue
-            before = {name: getattr(party, name) for name in values}
+            before = {name: getattr(party, name) for name in shown if name != "rep"}
+            if kind == HOSPITAL:
+                before["rep"] = username(party.rep_id)
             for name, value in values.items():
                 setattr(party, name, value)
-            changes = audit.changes_between(before, values)
+            changes = audit.changes_between(before, shown)
             if changes:
                 party.updated_at = utcnow()
                 audit.record(

@@ -15,6 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from vbptrack.services.problems import translate
+
 SNIFF_BYTES = 1 << 16
 
 
@@ -58,9 +60,13 @@ def _csv_rows(raw: IO[bytes]) -> Iterator[list[str]]:
         for row in csv.reader(text):
             yield [cell.strip() for cell in row]
     except UnicodeDecodeError as exc:
-        raise UnreadableFile(f"the file is neither UTF-8 nor GB18030 text ({exc.reason})") from exc
+        raise UnreadableFile(
+            translate("the file is neither UTF-8 nor GB18030 text (%(reason)s)", reason=exc.reason)
+        ) from exc
     except csv.Error as exc:
-        raise UnreadableFile(f"not a valid CSV file: {exc}") from exc
+        raise UnreadableFile(
+            translate("not a valid CSV file: %(reason)s", reason=str(exc))
+        ) from exc
     finally:
         text.detach()
 
@@ -73,7 +79,7 @@ def _xlsx_rows(raw: IO[bytes]) -> Iterator[list[str]]:
     try:
         workbook = load_workbook(raw, read_only=True, data_only=True)
     except (BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UnreadableFile("not a valid .xlsx workbook") from exc
+        raise UnreadableFile(translate("not a valid .xlsx workbook")) from exc
     try:
         sheet = workbook.worksheets[0]
         for row in sheet.iter_rows(values_only=True):
@@ -89,4 +95,8 @@ def read_rows(raw: IO[bytes], filename: str) -> Iterator[list[str]]:
         return _csv_rows(raw)
     if suffix == ".xlsx":
         return _xlsx_rows(raw)
-    raise UnreadableFile(f"unsupported file type “{suffix or filename}”: use .csv or .xlsx")
+    raise UnreadableFile(
+        translate(
+            "unsupported file type “%(suffix)s”: use .csv or .xlsx", suffix=suffix or filename
+        )
+    )

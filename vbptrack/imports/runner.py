@@ -18,6 +18,7 @@ from vbptrack.imports.reader import UnreadableFile, read_rows
 from vbptrack.imports.spec import ImportKind, Row, RowProblem, normalise_header
 from vbptrack.services import audit
 from vbptrack.services.access import Actor, require
+from vbptrack.services.problems import translate
 
 MAX_PROBLEMS = 1000
 
@@ -53,14 +54,20 @@ def _header(
         if column is None:
             continue  # platform exports carry many columns we do not need
         if column.field in seen:
-            result.add(RowProblem(1, text, f"same column as “{seen[column.field]}”"))
+            result.add(
+                RowProblem(
+                    1, text, translate("same column as “%(other)s”", other=seen[column.field])
+                )
+            )
             continue
         seen[column.field] = text
         positions[index] = (column.field, text)
     for column in kind.columns:
         if column.required and column.field not in seen:
             names = " / ".join([column.field, *column.aliases[:2]])
-            result.add(RowProblem(1, column.field, f"missing column ({names})"))
+            result.add(
+                RowProblem(1, column.field, translate("missing column (%(names)s)", names=names))
+            )
     return positions
 
 
@@ -89,7 +96,7 @@ def run_import(
         lines = read_rows(source, filename)
         header = next(lines, None)
         if header is None:
-            result.add(RowProblem(1, "-", "the file is empty"))
+            result.add(RowProblem(1, "-", translate("the file is empty")))
             return result
         positions = _header(kind, header, result)
         if not result.ok:
@@ -122,7 +129,7 @@ def run_import(
         session.rollback()
         raise
     if result.ok and result.rows == 0:
-        result.add(RowProblem(2, "-", "the file has a header but no rows"))
+        result.add(RowProblem(2, "-", translate("the file has a header but no rows")))
     if not result.ok:
         session.rollback()
         result.written = 0

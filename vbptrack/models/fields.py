@@ -28,6 +28,16 @@ def blank_to_none(value: Any) -> Any:
 def _check_code(value: str) -> str:
     if not CODE_PATTERN.match(value):
         raise PydanticCustomError("code_format", "use letters, digits and - _ . / only")
+    if value.lower() == "new":
+        # /hospitals/new is the form for a new record; a record coded "new" could not be opened.
+        raise PydanticCustomError("code_reserved", "“new” is reserved; choose another code")
+    return value
+
+
+def _check_no_control_characters(value: str) -> str:
+    # PostgreSQL refuses NUL in text, and other control characters are never meant.
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+        raise PydanticCustomError("control_characters", "remove the control characters")
     return value
 
 
@@ -64,13 +74,19 @@ Code = Annotated[
 def text(max_length: int) -> Any:
     """Required text, trimmed."""
     return Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
+        AfterValidator(_check_no_control_characters),
     ]
 
 
 def optional_text(max_length: int) -> Any:
     """Optional text; blank means not given."""
-    trimmed = Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length)]
+    trimmed = Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=max_length),
+        AfterValidator(_check_no_control_characters),
+    ]
     return Annotated[trimmed | None, BeforeValidator(blank_to_none)]
 
 

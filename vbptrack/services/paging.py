@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
@@ -40,3 +40,13 @@ def paginate(session: Session, statement: Select[Any], *, page: int, per_page: i
     total = session.execute(count_statement).scalar_one()
     rows = session.execute(statement.limit(per_page).offset((page - 1) * per_page)).scalars()
     return Page(items=list(rows), page=page, per_page=per_page, total=total)
+
+
+def matches_text(text: str, *columns: Any) -> Any:
+    """Case-insensitive "contains" over several columns.
+
+    `%` and `_` in what the user typed are matched literally, not as LIKE wildcards:
+    codes often contain `_`.
+    """
+    needle = text.strip()
+    return or_(*(column.icontains(needle, autoescape=True) for column in columns))

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import or_, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from vbptrack.models import Party, User
@@ -16,11 +17,11 @@ from vbptrack.models.users import REP
 from vbptrack.services import audit
 from vbptrack.services.access import Actor, require, territory_condition
 from vbptrack.services.errors import Conflict, InvalidInput, NotFound
-from vbptrack.services.paging import Page, paginate
+from vbptrack.services.paging import Page, matches_text, paginate
 from vbptrack.services.problems import field_problems, translate
 
 INPUT_MODELS: dict[str, type[BaseModel]] = {HOSPITAL: HospitalIn, DISTRIBUTOR: DistributorIn}
-# Fields the input shape names differently from the table.
+# What the history shows; "rep" is the responsible rep's username, not the internal id.
 _AUDITED = (
     "name",
     "legal_name",
@@ -30,7 +31,6 @@ _AUDITED = (
     "grade",
     "hospital_type",
     "insurance_code",
-    "rep_id",
     "contact_name",
     "phone",
     "email",
@@ -50,8 +50,8 @@ def validate(kind: str, data: Mapping[str, Any]) -> BaseModel:
 def _rep_id(session: Session, username: str | None) -> int | None:
     if username is None:
         return None
-    user = session.exec(select(User).where(User.username == username)).scalar_one_or_none()  # type: ignore[call-overload]
-    if user is None or user.role != REP:
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None or user.role != REP or not user.active:
         raise InvalidInput(
             translate("Please correct the marked fields."),
             {"rep": translate("No sales rep with the username “%(value)s”.", value=username)},
@@ -59,8 +59,11 @@ def _rep_id(session: Session, username: str | None) -> int | None:
     return user.id
 
 
-def _snapshot(party: Party) -> dict[str, Any]:
-    return {field: getattr(party, field) for field in _AUDITED}
+def _snapshot(session: Session, party: Party) -> dict[str, Any]:
+    values = {field: getattr(party, field) for field in _AUDITED}
+    if party.kind == HOSPITAL:
+        values["rep"] = rep_username(session, party)
+    return values
 
 
 def _apply(session: Session, party: Party, clean: BaseModel) -> None:
@@ -74,7 +77,7 @@ def _apply(session: Session, party: Party, clean: BaseModel) -> None:
 
 def code_taken(session: Session, code: str) -> Party | None:
     """Hospital and distributor codes share one namespace; this finds either."""
-    return session.exec(select(Party).where(Party.code == code)).scalar_one_or_none()  # type: ignore[call-overload]
+    return session.execute(select(Party).where(Party.code == code)).scalar_one_or_none()
 
 
 def create(session: Session, *, actor: Actor, kind: str, data: Mapping[str, Any]) -> Party:
@@ -89,14 +92,21 @@ def create(session: Session, *, actor: Actor, kind: str, data: Mapping[str, Any]
     party = Party(code=code, kind=kind, name=clean.name)  # type: ignore[attr-defined]
     _apply(session, party, clean)
     session.add(party)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the same code created at the same moment elsewhere
+        session.rollback()
+        raise Conflict(
+            translate("The code %(code)s is already in use.", code=party.code),
+            {"code": translate("Already in use.")},
+        ) from exc
     audit.record(
         session,
         actor=actor,
         entity=kind,
         key=code,
         action="create",
-        changes=audit.changes_between({}, _snapshot(party)),
+        changes=audit.changes_between({}, _snapshot(session, party)),
     )
     session.commit()
     return party
@@ -111,9 +121,9 @@ def update(
     current = as_input(session, party)
     merged = {**current, **dict(data), "code": party.code}
     clean = validate(kind, merged)
-    before = _snapshot(party)
+    before = _snapshot(session, party)
     _apply(session, party, clean)
-    changes = audit.changes_between(before, _snapshot(party))
+    changes = audit.changes_between(before, _snapshot(session, party))
     if changes:
         party.updated_at = utcnow()
         audit.record(session, actor=actor, entity=kind, key=code, action="update", changes=changes)
@@ -162,13 +172,8 @@ def search(
 ) -> Page[Party]:
     statement = select(Party).where(Party.kind == kind, territory_condition(actor))
     if q:
-        pattern = f"%{q.strip()}%"
         statement = statement.where(
-            or_(
-                col(Party.code).ilike(pattern),
-                col(Party.name).ilike(pattern),
-                col(Party.city).ilike(pattern),
-            )
+            matches_text(q, col(Party.code), col(Party.name), col(Party.city))
         )
     if province_code:
         statement = statement.where(Party.province_code == province_code)

@@ -40,6 +40,8 @@ MESSAGES: dict[str, str] = {
     "unknown_province": N_("Unknown province “%(value)s”."),
     "insurance_code_format": N_("A national insurance code is H followed by 11 digits."),
     "email_format": N_("Enter an e-mail address."),
+    "code_reserved": N_("“new” is reserved; choose another code."),
+    "control_characters": N_("Remove the control characters."),
     "money_format": N_("%(problem)s"),
 }
 

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import or_, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from vbptrack.models import Product
@@ -15,7 +16,7 @@ from vbptrack.models.products import ProductIn
 from vbptrack.services import audit
 from vbptrack.services.access import Actor, require
 from vbptrack.services.errors import Conflict, InvalidInput, NotFound
-from vbptrack.services.paging import Page, paginate
+from vbptrack.services.paging import Page, matches_text, paginate
 from vbptrack.services.problems import field_problems, translate
 
 ENTITY = "product"
@@ -56,7 +57,14 @@ def create(session: Session, *, actor: Actor, data: Mapping[str, Any]) -> Produc
         )
     product = Product(**clean.model_dump())
     session.add(product)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the same code created at the same moment elsewhere
+        session.rollback()
+        raise Conflict(
+            translate("The code %(code)s is already in use.", code=product.code),
+            {"code": translate("Already in use.")},
+        ) from exc
     audit.record(
         session,
         actor=actor,
@@ -101,13 +109,13 @@ def search(
 ) -> Page[Product]:
     statement = select(Product)
     if q:
-        pattern = f"%{q.strip()}%"
         statement = statement.where(
-            or_(
-                col(Product.code).ilike(pattern),
-                col(Product.generic_name).ilike(pattern),
-                col(Product.brand).ilike(pattern),
-                col(Product.specification).ilike(pattern),
+            matches_text(
+                q,
+                col(Product.code),
+                col(Product.generic_name),
+                col(Product.brand),
+                col(Product.specification),
             )
         )
     if category:

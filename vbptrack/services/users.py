@@ -8,13 +8,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from vbptrack.models import ApiToken, Party, User, UserHospital, UserProvince
 from vbptrack.models.base import utcnow
 from vbptrack.models.parties import HOSPITAL
-from vbptrack.models.users import ROLES
+from vbptrack.models.users import ADMIN, ROLES
 from vbptrack.services import audit
 from vbptrack.services.access import Actor
 from vbptrack.services.errors import Conflict, InvalidInput, NotFound
@@ -91,7 +92,14 @@ def create(
         password_hash=generate_password_hash(password),
     )
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the same username created at the same moment elsewhere
+        session.rollback()
+        raise Conflict(
+            translate("The username %(value)s is taken.", value=username),
+            {"username": translate("Already in use.")},
+        ) from exc
     set_territory(session, user=user, provinces=provinces, hospitals=hospitals)
     audit.record(
         session,
@@ -312,6 +320,17 @@ def update(
         raise InvalidInput(
             translate("Please correct the marked fields."),
             {"role": translate("Choose one of: %(expected)s.", expected=", ".join(ROLES))},
+        )
+    if user.id == actor.user_id and (role != ADMIN or not active):
+        # An administrator locking themselves out could leave nobody to undo it.
+        raise InvalidInput(
+            translate("Please correct the marked fields."),
+            {
+                "role": translate(
+                    "You cannot remove your own administrator role or deactivate "
+                    "yourself; ask another administrator."
+                )
+            },
         )
     before_territory = territory(session, user)
     before = {

@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     def service_error(error: ServiceError) -> Any:
         if _wants_json():
             body = {"error": {"code": error.code, "message": error.message, "fields": error.fields}}
-            return jsonify(body), error.status
+            return jsonify(body), error.status, getattr(error, "headers", {})
         return render_template(
             "errors/error.html", status=error.status, message=error.message
         ), error.status

@@ -33,3 +33,8 @@ def form_data(form: MultiDict[str, str], fields: Sequence[FormField]) -> dict[st
         elif item.name in form:
             data[item.name] = form.get(item.name, "")
     return data
+
+
+def field_labels(fields: Sequence[FormField]) -> dict[str, object]:
+    """Field name → label, so a record's history speaks the form's language."""
+    return {item.name: item.label for item in fields}

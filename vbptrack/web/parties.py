@@ -13,7 +13,7 @@ from vbptrack.services import audit
 from vbptrack.services import parties as party_service
 from vbptrack.services.errors import InvalidInput, ServiceError
 from vbptrack.web.auth import current_actor, login_required, permission_required
-from vbptrack.web.forms import FormField, form_data
+from vbptrack.web.forms import FormField, field_labels, form_data
 from vbptrack.web.paging import page_args
 
 
@@ -43,7 +43,7 @@ def make_blueprint(kind: str, fields: Sequence[FormField], titles: dict[str, obj
             can_edit=current_actor().can("master_data.write"),
         )
 
-    @bp.route("/<code>")
+    @bp.route("/<path:code>")
     @login_required
     def detail(code: str) -> Any:
         db = get_session()
@@ -54,6 +54,7 @@ def make_blueprint(kind: str, fields: Sequence[FormField], titles: dict[str, obj
             titles=titles,
             rep=party_service.rep_username(db, party),
             history=audit.history(db, entity=kind, key=party.code),
+            labels=field_labels(fields),
             can_edit=current_actor().can("master_data.write"),
         )
 
@@ -92,7 +93,7 @@ def make_blueprint(kind: str, fields: Sequence[FormField], titles: dict[str, obj
         flash(_("Saved %(code)s.", code=party.code), "success")
         return redirect(url_for(f"{area}.detail", code=party.code))
 
-    @bp.route("/<code>/edit", methods=["GET", "POST"])
+    @bp.route("/<path:code>/edit", methods=["GET", "POST"])
     @login_required
     @permission_required("master_data.write")
     def edit(code: str) -> Any:

@@ -13,7 +13,7 @@ from vbptrack.services import audit
 from vbptrack.services import products as product_service
 from vbptrack.services.errors import ServiceError
 from vbptrack.web.auth import current_actor, login_required, permission_required
-from vbptrack.web.forms import FormField, form_data
+from vbptrack.web.forms import FormField, field_labels, form_data
 from vbptrack.web.paging import page_args
 
 bp = Blueprint("products", __name__, url_prefix="/products")
@@ -66,7 +66,7 @@ def index() -> Any:
     )
 
 
-@bp.route("/<code>")
+@bp.route("/<path:code>")
 @login_required
 def detail(code: str) -> Any:
     db = get_session()
@@ -76,6 +76,7 @@ def detail(code: str) -> Any:
         product=product,
         categories=CATEGORY_LABELS,
         history=audit.history(db, entity="product", key=code),
+        labels={**field_labels(FIELDS), "category": _l("Category")},
         can_edit=current_actor().can("master_data.write"),
     )
 
@@ -115,7 +116,7 @@ def create() -> Any:
     return redirect(url_for("products.detail", code=product.code))
 
 
-@bp.route("/<code>/edit", methods=["GET", "POST"])
+@bp.route("/<path:code>/edit", methods=["GET", "POST"])
 @login_required
 @permission_required("master_data.write")
 def edit(code: str) -> Any:

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -18,6 +19,14 @@ from vbptrack.services.errors import ServiceError
 from vbptrack.web.auth import current_actor, login_required, permission_required
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+USER_LABELS = {
+    "role": _l("Role"),
+    "display_name": _l("Name"),
+    "active": _l("Active"),
+    "provinces": _l("Territory provinces"),
+    "hospitals": _l("Territory hospitals"),
+}
 
 
 def _split(text: str) -> list[str]:
@@ -191,4 +200,5 @@ def user_history(username: str) -> Any:
         "settings/user_history.html",
         user=user,
         history=audit.history(db, entity="user", key=user.username),
+        labels=USER_LABELS,
     )
