@@ -19,9 +19,9 @@ LOGINS_FILE = "demo-logins.json"
 DEMO_ACCOUNTS = (
     # username, role, display name, territory provinces
     ("admin", "admin", "系统管理员", ()),
-    ("manager", "manager", "王丽 (商务经理)", ()),
-    ("finance", "finance", "赵敏 (财务)", ()),
-    ("rep", "rep", "李娜 (销售代表)", ("31", "32")),
+    ("manager", "manager", "王丽", ()),
+    ("finance", "finance", "赵敏", ()),
+    ("rep", "rep", "李娜", ("31", "32")),
 )
 
 
