@@ -30,8 +30,6 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_URL = os.environ.get(
     "VBPTRACK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-# Reference data seeded by migrations survives between tests.
-KEEP_TABLES = {"province", "alembic_version"}
 
 
 def unavailable(reason: str) -> None:
@@ -81,13 +79,33 @@ def worker_id(request: pytest.FixtureRequest) -> str:
     return workerinput["workerid"] if workerinput else "main"
 
 
+SEEDED: dict[str, list[dict[str, object]]] = {}
+
+
 def _empty_postgres(url: str) -> None:
-    tables = [t.name for t in SQLModel.metadata.sorted_tables if t.name not in KEEP_TABLES]
+    """Empty every table, then put back the rows the migrations seeded (provinces,
+    standard payment terms) exactly as they were, sequences included."""
+    tables = [t for t in SQLModel.metadata.sorted_tables if t.name != "alembic_version"]
     engine = create_engine(url)
     with engine.begin() as connection:
-        connection.execute(
-            text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
-        )
+        if url not in SEEDED:
+            SEEDED[url] = {}
+            for table in tables:
+                rows = [dict(r._mapping) for r in connection.execute(table.select())]
+                if rows:
+                    SEEDED[url][table.name] = rows
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in tables:  # parents first
+            rows = SEEDED[url].get(table.name)
+            if not rows:
+                continue
+            connection.execute(table.insert(), rows)
+            if "id" in table.c:
+                connection.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                    f"(SELECT max(id) FROM \"{table.name}\"))"
+                ))
     engine.dispose()
 
 

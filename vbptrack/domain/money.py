@@ -14,7 +14,12 @@ FEN_PER_YUAN = 100
 
 
 class MoneyError(ValueError):
-    """A value that cannot be an amount of money."""
+    """A value that cannot be an amount of money; `kind` names the problem for callers
+    that explain it in their own words (float, decimals, negative, invalid, required)."""
+
+    def __init__(self, message: str, kind: str = "invalid") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 def D(value: str | int | Decimal) -> Decimal:  # noqa: N802 - the beancount idiom
@@ -24,7 +29,7 @@ def D(value: str | int | Decimal) -> Decimal:  # noqa: N802 - the beancount idio
     Decimal('12.5')
     """
     if isinstance(value, float):
-        raise MoneyError("money must not be a float")
+        raise MoneyError("money must not be a float", "float")
     return Decimal(value)
 
 
@@ -47,7 +52,7 @@ def parse_money(text: str | int | Decimal, *, allow_negative: bool = False) -> D
     Decimal('1234.50')
     """
     if isinstance(text, float):
-        raise MoneyError('send money as a decimal string, e.g. "12.50"')
+        raise MoneyError('send money as a decimal string, e.g. "12.50"', "float")
     if isinstance(text, Decimal):
         value = text
     else:
@@ -56,7 +61,7 @@ def parse_money(text: str | int | Decimal, *, allow_negative: bool = False) -> D
             cleaned = cleaned.replace(symbol, "")
         cleaned = cleaned.strip()
         if not cleaned:
-            raise MoneyError("an amount is required")
+            raise MoneyError("an amount is required", "required")
         try:
             value = Decimal(cleaned)
         except InvalidOperation as exc:
@@ -65,9 +70,9 @@ def parse_money(text: str | int | Decimal, *, allow_negative: bool = False) -> D
         raise MoneyError(f"{text!s} is not an amount")
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2 and value != value.quantize(CENT):
-        raise MoneyError("at most two decimal places")
+        raise MoneyError("at most two decimal places", "decimals")
     if value < 0 and not allow_negative:
-        raise MoneyError("must not be negative")
+        raise MoneyError("must not be negative", "negative")
     return value.quantize(CENT)
 
 

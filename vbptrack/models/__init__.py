@@ -3,10 +3,30 @@
 from vbptrack.models.audit import AuditEvent
 from vbptrack.models.parties import DISTRIBUTOR, HOSPITAL, Party
 from vbptrack.models.products import Product
+from vbptrack.models.receivables import (
+    CreditNote,
+    Invoice,
+    InvoiceInstalment,
+    InvoiceLine,
+    Payment,
+    PaymentTerm,
+    PaymentTermInstalment,
+    Settlement,
+    WriteOff,
+)
 from vbptrack.models.reference import Province
 from vbptrack.models.users import ApiToken, User, UserHospital, UserProvince
 
 __all__ = [
+    "CreditNote",
+    "Invoice",
+    "InvoiceInstalment",
+    "InvoiceLine",
+    "Payment",
+    "PaymentTerm",
+    "PaymentTermInstalment",
+    "Settlement",
+    "WriteOff",
     "DISTRIBUTOR",
     "HOSPITAL",
     "ApiToken",

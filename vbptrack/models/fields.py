@@ -6,6 +6,8 @@ Blank strings become None, so an empty form input or spreadsheet cell means "not
 from __future__ import annotations
 
 import re
+from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
@@ -112,3 +114,49 @@ Email = Annotated[
     | None,
     BeforeValidator(blank_to_none),
 ]
+
+
+def _parse_money(value: Any) -> Any:
+    from vbptrack.domain.money import MoneyError, parse_money
+
+    if value is None or isinstance(value, bool):
+        return value
+    try:
+        return parse_money(value)
+    except MoneyError as exc:
+        raise PydanticCustomError(f"money_{exc.kind}", str(exc)) from exc
+
+
+def _positive(value: Any) -> Any:
+    if value is not None and value <= 0:
+        raise PydanticCustomError("money_positive", "must be more than 0")
+    return value
+
+
+_DATE_SEPARATORS = re.compile(r"[/.年月]")
+
+
+def _parse_day(value: Any) -> Any:
+    """ISO dates, and what spreadsheets and ERPs write: 2024/1/5, 2024.01.05, 2024年1月5日."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip().removesuffix("日")
+    if " " in text:
+        text = text.split(" ", 1)[0]  # "2024-01-05 00:00:00" from a spreadsheet
+    parts = _DATE_SEPARATORS.sub("-", text).split("-")
+    if len(parts) == 3 and all(part.isdigit() for part in parts):
+        return f"{int(parts[0]):04d}-{int(parts[1]):02d}-{int(parts[2]):02d}"
+    return value
+
+
+# Amounts in yuan with at most two decimals; floats are refused (money is exact).
+Money = Annotated[Decimal, BeforeValidator(_parse_money)]
+PositiveMoney = Annotated[Decimal, BeforeValidator(_parse_money), AfterValidator(_positive)]
+Day = Annotated[date, BeforeValidator(_parse_day)]
+OptionalDay = Annotated[date | None, BeforeValidator(blank_to_none), BeforeValidator(_parse_day)]
+Reference = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=60),
+    AfterValidator(_check_code),
+]
+OptionalCode = Annotated[Code | None, BeforeValidator(blank_to_none)]

@@ -35,7 +35,8 @@ HOSPITAL_TYPES = ("综合医院", "专科医院", "中医医院", "妇幼保健�
 
 class Party(SQLModel, table=True):
     __table_args__ = (
-        Index("ix_party_kind_province", "kind", "province_code"),
+        # Backs the list order (province, name) and the province filter.
+        Index("ix_party_kind_province_name", "kind", "province_code", "name"),
         Index("ix_party_kind_name", "kind", "name"),
     )
 
@@ -52,6 +53,8 @@ class Party(SQLModel, table=True):
     hospital_type: str | None = Field(default=None, max_length=20)
     insurance_code: str | None = Field(default=None, max_length=20)
     rep_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    # The customer's default payment term; a contract or an invoice may override it.
+    payment_term_id: int | None = Field(default=None, foreign_key="payment_term.id")
     contact_name: str | None = Field(default=None, max_length=50)
     phone: str | None = Field(default=None, max_length=30)
     email: str | None = Field(default=None, max_length=120)

@@ -12,3 +12,6 @@ class Province(SQLModel, table=True):
     name: str = Field(max_length=20)
     short_name: str = Field(max_length=10)
     name_en: str = Field(max_length=40)
+    # The province's VBP settlement term; empty means the national default
+    # (end of the month after delivery acceptance).
+    vbp_term_id: int | None = Field(default=None, foreign_key="payment_term.id")

@@ -42,7 +42,32 @@ MESSAGES: dict[str, str] = {
     "email_format": N_("Enter an e-mail address."),
     "code_reserved": N_("“new” is reserved; choose another code."),
     "control_characters": N_("Remove the control characters."),
-    "money_format": N_("%(problem)s"),
+    "money_invalid": N_("Enter an amount in yuan, e.g. 1234.50."),
+    "money_decimals": N_("At most two decimal places."),
+    "money_negative": N_("Must not be negative."),
+    "money_required": N_("This field is required."),
+    "money_float": N_('Send money as a decimal string, e.g. "12.50".'),
+    "money_positive": N_("Must be more than 0."),
+    "portions_total": N_("Portions must sum to exactly 100, not %(total)s."),
+    "term_and_due_date": N_("Give a payment term or a due date, not both."),
+    "due_before_invoice": N_("The due date is before the invoice date."),
+    "decimal_max_places": N_("At most %(decimal_places)s decimal places."),
+    "date_from_datetime_inexact": N_("Enter a date as YYYY-MM-DD."),
+    "list_type": N_("Enter a list."),
+    "model_type": N_("Enter an object."),
+    "dict_type": N_("Enter an object."),
+    "too_short": N_("Give at least %(min_length)s."),
+    "too_long": N_("Give at most %(max_length)s."),
+    "decimal_parsing": N_("Enter a number."),
+    "value_error": N_("%(error)s"),
+}
+
+
+# A rule about several fields is reported on the field a person would correct.
+ROOT_FIELDS = {
+    "portions_total": "instalments",
+    "term_and_due_date": "due_date",
+    "due_before_invoice": "due_date",
 }
 
 
@@ -61,8 +86,9 @@ def field_problems(exc: ValidationError) -> dict[str, str]:
     """
     problems: dict[str, str] = {}
     for error in exc.errors():
-        location = error.get("loc") or ("__root__",)
-        field = str(location[0])
+        location = error.get("loc") or (ROOT_FIELDS.get(error["type"], "__root__"),)
+        # Nested fields read as a path: "allocations.0.amount".
+        field = ".".join(str(part) for part in location)
         if field in problems:
             continue
         context = dict(error.get("ctx") or {})

@@ -1,0 +1,421 @@
+"""Invoices: create with their instalments, read as of a date, hold, write off, list."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import and_, exists, func, select
+from sqlmodel import Session, col
+
+from vbptrack.domain.money import from_fen, quantize, to_fen
+from vbptrack.models import (
+    Invoice,
+    InvoiceInstalment,
+    InvoiceLine,
+    Party,
+    PaymentTerm,
+    Product,
+    Settlement,
+    WriteOff,
+)
+from vbptrack.models.base import utcnow
+from vbptrack.models.parties import DISTRIBUTOR
+from vbptrack.models.receivables import WRITE_OFF
+from vbptrack.models.receivables_in import HoldIn, InvoiceIn, WriteOffIn
+from vbptrack.services import audit, ledger, terms
+from vbptrack.services.access import Actor, require, territory_condition
+from vbptrack.services.errors import Conflict, InvalidInput, NotFound
+from vbptrack.services.paging import Page, matches_text, paginate
+from vbptrack.services.problems import field_problems, translate
+
+ENTITY = "invoice"
+
+
+def _invalid(fields: dict[str, str]) -> InvalidInput:
+    return InvalidInput(translate("Please correct the marked fields."), fields)
+
+
+def _validate(model: Any, data: Mapping[str, Any]) -> Any:
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        raise _invalid(field_problems(exc)) from exc
+
+
+def customer_by_code(session: Session, actor: Actor, code: str, field: str) -> Party:
+    """A customer the actor may see, else a problem on the field that named it."""
+    party = session.execute(
+        select(Party).where(Party.code == code, territory_condition(actor))
+    ).scalar_one_or_none()
+    if party is None:
+        raise _invalid({field: translate("No customer with the code %(code)s.", code=code)})
+    return party
+
+
+def find(session: Session, number: str) -> Invoice | None:
+    return session.execute(select(Invoice).where(Invoice.number == number)).scalar_one_or_none()
+
+
+def get(session: Session, *, actor: Actor, number: str) -> Invoice:
+    """The invoice if it exists and its customer is in the actor's territory."""
+    invoice = session.execute(
+        select(Invoice)
+        .join(Party, Party.id == Invoice.customer_id)
+        .where(Invoice.number == number, territory_condition(actor))
+    ).scalar_one_or_none()
+    if invoice is None:
+        raise NotFound(translate("No such invoice, or it is outside your territory."))
+    return invoice
+
+
+def create(session: Session, *, actor: Actor, data: Mapping[str, Any]) -> Invoice:
+    require(actor, "receivables.write")
+    clean: InvoiceIn = _validate(InvoiceIn, data)
+    if find(session, clean.number) is not None:
+        raise Conflict(
+            translate("The invoice %(number)s already exists.", number=clean.number),
+            {"number": translate("Already in use.")},
+        )
+    customer = customer_by_code(session, actor, clean.customer_code, "customer_code")
+    distributor_id = customer.id if customer.kind == DISTRIBUTOR else None
+    if clean.distributor_code is not None:
+        distributor = customer_by_code(session, actor, clean.distributor_code, "distributor_code")
+        if distributor.kind != DISTRIBUTOR:
+            raise _invalid(
+                {
+                    "distributor_code": translate(
+                        "%(code)s is not a distributor.", code=clean.distributor_code
+                    )
+                }
+            )
+        distributor_id = distributor.id
+    lines = _lines(session, clean)
+    term: PaymentTerm | None = None
+    if clean.due_date is not None:
+        schedule = [(clean.due_date, clean.amount)]
+    else:
+        term = terms.resolve(session, customer=customer, code=clean.payment_term)
+        if term is None:
+            field = "payment_term"
+            message = (
+                translate("No payment term %(code)s.", code=clean.payment_term)
+                if clean.payment_term
+                else translate(
+                    "Give a payment term or a due date: the customer has no default term."
+                )
+            )
+            raise _invalid({field: message})
+        schedule = [
+            (item.due_date, item.amount)
+            for item in terms.schedule(
+                session,
+                term=term,
+                invoice_date=clean.invoice_date,
+                amount=clean.amount,
+                acceptance_date=clean.acceptance_date,
+            )
+        ]
+    invoice = Invoice(
+        number=clean.number,
+        customer_id=customer.id,
+        distributor_id=distributor_id,  # type: ignore[arg-type]
+        invoice_date=clean.invoice_date,
+        acceptance_date=clean.acceptance_date,
+        amount_fen=to_fen(clean.amount),
+        tax_fen=to_fen(clean.tax or Decimal(0)),
+        payment_term_id=term.id if term else None,
+    )
+    session.add(invoice)
+    session.flush()
+    for seq, (due, amount) in enumerate(schedule, start=1):
+        session.add(
+            InvoiceInstalment(
+                invoice_id=invoice.id,
+                seq=seq,
+                due_date=due,  # type: ignore[arg-type]
+                amount_fen=to_fen(amount),
+            )
+        )
+    for product_id, quantity, unit_price in lines:
+        session.add(
+            InvoiceLine(
+                invoice_id=invoice.id,
+                product_id=product_id,  # type: ignore[arg-type]
+                quantity=quantity,
+                unit_price_fen=to_fen(unit_price),
+                amount_fen=to_fen(quantize(unit_price * quantity)),
+            )
+        )
+    audit.record(
+        session,
+        actor=actor,
+        entity=ENTITY,
+        key=invoice.number,
+        action="create",
+        changes={
+            "customer": [None, customer.code],
+            "amount": [None, str(clean.amount)],
+            "due": [None, ", ".join(f"{d.isoformat()} {a}" for d, a in schedule)],
+        },
+    )
+    session.commit()
+    return invoice
+
+
+def _lines(session: Session, clean: InvoiceIn) -> list[tuple[int, int, Decimal]]:
+    if not clean.lines:
+        return []
+    codes = {line.product_code for line in clean.lines}
+    ids = dict(
+        session.execute(select(Product.code, Product.id).where(col(Product.code).in_(codes))).all()
+    )
+    problems = {
+        f"lines.{i}.product_code": translate("No product %(code)s.", code=line.product_code)
+        for i, line in enumerate(clean.lines)
+        if line.product_code not in ids
+    }
+    if problems:
+        raise _invalid(problems)
+    return [(ids[line.product_code], line.quantity, line.unit_price) for line in clean.lines]
+
+
+@dataclass(frozen=True)
+class InstalmentView:
+    due_date: date
+    amount: Decimal
+    paid: Decimal
+    credited: Decimal
+    written_off: Decimal
+    outstanding: Decimal
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    invoice: Invoice
+    customer: Party
+    as_of: date
+    instalments: list[InstalmentView]
+
+    @property
+    def outstanding(self) -> Decimal:
+        return sum((i.outstanding for i in self.instalments), Decimal("0.00"))
+
+    @property
+    def overdue(self) -> bool:
+        return any(i.outstanding > 0 and i.due_date < self.as_of for i in self.instalments)
+
+
+def view(session: Session, *, actor: Actor, number: str, as_of: date) -> InvoiceView:
+    invoice = get(session, actor=actor, number=number)
+    customer = session.get(Party, invoice.customer_id)
+    assert customer is not None
+    states = ledger.instalment_states(session, [invoice.id], as_of).get(invoice.id, [])  # type: ignore[list-item]
+    return InvoiceView(
+        invoice,
+        customer,
+        as_of,
+        [
+            InstalmentView(
+                s.instalment.due_date,
+                from_fen(s.instalment.amount_fen),
+                from_fen(s.paid_fen),
+                from_fen(s.credited_fen),
+                from_fen(s.written_off_fen),
+                from_fen(s.outstanding_fen),
+            )
+            for s in states
+        ],
+    )
+
+
+def hold(session: Session, *, actor: Actor, number: str, data: Mapping[str, Any]) -> Invoice:
+    """Put an invoice on hold (disputed, under negotiation): still aged, never dunned."""
+    require(actor, "receivables.write")
+    clean: HoldIn = _validate(HoldIn, data)
+    invoice = get(session, actor=actor, number=number)
+    before = invoice.hold_reason
+    invoice.hold_reason = clean.reason
+    invoice.held_at = utcnow()
+    audit.record(
+        session,
+        actor=actor,
+        entity=ENTITY,
+        key=number,
+        action="hold",
+        changes={"hold": [before, clean.reason]},
+    )
+    session.commit()
+    return invoice
+
+
+def release(session: Session, *, actor: Actor, number: str) -> Invoice:
+    require(actor, "receivables.write")
+    invoice = get(session, actor=actor, number=number)
+    if invoice.hold_reason is None:
+        raise Conflict(translate("The invoice %(number)s is not on hold.", number=number))
+    audit.record(
+        session,
+        actor=actor,
+        entity=ENTITY,
+        key=number,
+        action="release",
+        changes={"hold": [invoice.hold_reason, None]},
+    )
+    invoice.hold_reason = None
+    invoice.held_at = None
+    session.commit()
+    return invoice
+
+
+def write_off(session: Session, *, actor: Actor, number: str, data: Mapping[str, Any]) -> WriteOff:
+    """Write off part or all of what is still owed (finance only), with a reason."""
+    require(actor, "receivables.write")
+    clean: WriteOffIn = _validate(WriteOffIn, data)
+    invoice = get(session, actor=actor, number=number)
+    ledger.lock_invoices(session, [invoice.id])  # type: ignore[list-item]
+    states = ledger.instalment_states(session, [invoice.id]).get(invoice.id, [])  # type: ignore[list-item]
+    open_fen = ledger.outstanding_fen(states)
+    if to_fen(clean.amount) > open_fen:
+        raise _invalid(
+            {
+                "amount": translate(
+                    "At most the outstanding %(amount)s.", amount=str(from_fen(open_fen))
+                )
+            }
+        )
+    if clean.date < invoice.invoice_date:
+        raise _invalid({"date": translate("The date is before the invoice date.")})
+    entry = WriteOff(
+        invoice_id=invoice.id,
+        date=clean.date,
+        amount_fen=to_fen(clean.amount),  # type: ignore[arg-type]
+        reason=clean.reason,
+        created_by=actor.username,
+    )
+    session.add(entry)
+    session.flush()
+    ledger.spread(
+        session,
+        invoice=invoice,
+        states=states,
+        amount=clean.amount,
+        kind=WRITE_OFF,
+        on=clean.date,
+        write_off_id=entry.id,
+    )
+    audit.record(
+        session,
+        actor=actor,
+        entity=ENTITY,
+        key=number,
+        action="write_off",
+        changes={"written_off": [None, str(clean.amount)]},
+        note=clean.reason,
+    )
+    session.commit()
+    return entry
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    invoice: Invoice
+    customer_code: str
+    customer_name: str
+    outstanding: Decimal
+    next_due: date | None
+
+
+def search(
+    session: Session,
+    *,
+    actor: Actor,
+    as_of: date,
+    q: str | None = None,
+    customer_code: str | None = None,
+    status: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+    count: bool = True,
+) -> Page[InvoiceRow]:
+    """Invoices newest first; `status` open | paid | overdue | held as of `as_of`.
+
+    Filters and order use indexes; outstanding is computed only for the page shown.
+    """
+    settled = (
+        select(func.coalesce(func.sum(Settlement.amount_fen), 0))
+        .where(Settlement.invoice_id == Invoice.id, Settlement.date <= as_of)
+        .scalar_subquery()
+    )
+    statement = (
+        select(Invoice)
+        .join(Party, Party.id == Invoice.customer_id)
+        .where(territory_condition(actor), Invoice.invoice_date <= as_of)
+    )
+    if q:
+        statement = statement.where(
+            matches_text(q, col(Invoice.number), col(Party.name), col(Party.code))
+        )
+    if customer_code:
+        statement = statement.where(Party.code == customer_code)
+    if status == "held":
+        statement = statement.where(col(Invoice.hold_reason).is_not(None))
+    elif status == "paid":
+        statement = statement.where(Invoice.amount_fen <= settled)
+    elif status in ("open", "overdue"):
+        statement = statement.where(Invoice.amount_fen > settled)
+        if status == "overdue":
+            statement = statement.where(
+                exists().where(
+                    and_(
+                        InvoiceInstalment.invoice_id == Invoice.id,
+                        InvoiceInstalment.due_date < as_of,
+                        InvoiceInstalment.amount_fen
+                        > select(func.coalesce(func.sum(Settlement.amount_fen), 0))
+                        .where(
+                            Settlement.instalment_id == InvoiceInstalment.id,
+                            Settlement.date <= as_of,
+                        )
+                        .scalar_subquery(),
+                    )
+                )
+            )
+    statement = statement.order_by(col(Invoice.invoice_date).desc(), col(Invoice.id).desc())
+    result = paginate(session, statement, page=page, per_page=per_page, count=count)
+    return Page(
+        items=rows_for(session, result.items, as_of),
+        page=result.page,
+        per_page=result.per_page,
+        total=result.total,
+        exact=result.exact,
+    )
+
+
+def rows_for(session: Session, invoices: Sequence[Invoice], as_of: date) -> list[InvoiceRow]:
+    ids = [i.id for i in invoices]
+    states = ledger.instalment_states(session, ids, as_of)  # type: ignore[arg-type]
+    parties = {
+        p.id: p
+        for p in session.execute(
+            select(Party).where(col(Party.id).in_({i.customer_id for i in invoices}))
+        ).scalars()
+    }
+    rows = []
+    for invoice in invoices:
+        mine = states.get(invoice.id, [])  # type: ignore[arg-type]
+        open_dues = [s.instalment.due_date for s in mine if s.outstanding_fen > 0]
+        customer = parties[invoice.customer_id]
+        rows.append(
+            InvoiceRow(
+                invoice,
+                customer.code,
+                customer.name,
+                from_fen(ledger.outstanding_fen(mine)),
+                min(open_dues) if open_dues else None,
+            )
+        )
+    return rows

@@ -1,0 +1,289 @@
+"""Payments and credit notes: recorded, applied to invoices, and what stays unapplied.
+
+A payment may be split over invoices; each allocation is spread over the invoice's
+instalments earliest due first. What a payment does not allocate stays on the customer's
+account as unapplied cash; a credit note without an invoice is unapplied credit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from vbptrack.domain.allocation import OpenItem, oldest_first
+from vbptrack.domain.money import from_fen, to_fen
+from vbptrack.models import CreditNote, Invoice, Party, Payment, Settlement
+from vbptrack.models.receivables import CREDIT_NOTE, PAYMENT
+from vbptrack.models.receivables_in import CreditNoteIn, PaymentIn
+from vbptrack.services import audit, ledger
+from vbptrack.services.access import Actor, require
+from vbptrack.services.errors import Conflict, InvalidInput
+from vbptrack.services.invoices import customer_by_code
+from vbptrack.services.problems import field_problems, translate
+
+
+def _invalid(fields: dict[str, str]) -> InvalidInput:
+    return InvalidInput(translate("Please correct the marked fields."), fields)
+
+
+def _invoices_of(
+    session: Session, customer: Party, numbers: list[str], field: str
+) -> dict[str, Invoice]:
+    found = {
+        i.number: i
+        for i in session.execute(select(Invoice).where(col(Invoice.number).in_(numbers))).scalars()
+    }
+    problems = {}
+    for index, number in enumerate(numbers):
+        invoice = found.get(number)
+        if invoice is None or invoice.customer_id != customer.id:
+            problems[field.format(index=index)] = translate(
+                "No invoice %(number)s of this customer.", number=number
+            )
+    if problems:
+        raise _invalid(problems)
+    return found
+
+
+def _apply(
+    session: Session,
+    *,
+    customer: Party,
+    allocations: list[tuple[str, Decimal]],
+    field: str,
+    kind: str,
+    on: date,
+    payment_id: int | None = None,
+    credit_note_id: int | None = None,
+) -> None:
+    """Check every allocation against what is still owed (after locking), then apply."""
+    numbers = [number for number, _ in allocations]
+    invoices = _invoices_of(session, customer, numbers, field + ".invoice_number")
+    ledger.lock_invoices(session, [i.id for i in invoices.values()])  # type: ignore[misc]
+    states = ledger.instalment_states(session, [i.id for i in invoices.values()])  # type: ignore[misc]
+    problems = {}
+    for index, (number, amount) in enumerate(allocations):
+        invoice = invoices[number]
+        open_fen = ledger.outstanding_fen(states.get(invoice.id, []))  # type: ignore[arg-type]
+        if to_fen(amount) > open_fen:
+            problems[field.format(index=index) + ".amount"] = translate(
+                "At most the outstanding %(amount)s of invoice %(number)s.",
+                amount=str(from_fen(open_fen)),
+                number=number,
+            )
+    if problems:
+        raise _invalid(problems)
+    for number, amount in allocations:
+        invoice = invoices[number]
+        ledger.spread(
+            session,
+            invoice=invoice,
+            states=states.get(invoice.id, []),  # type: ignore[arg-type]
+            amount=amount,
+            kind=kind,
+            on=on,
+            payment_id=payment_id,
+            credit_note_id=credit_note_id,
+        )
+
+
+def create_payment(session: Session, *, actor: Actor, data: Mapping[str, Any]) -> Payment:
+    require(actor, "receivables.write")
+    try:
+        clean = PaymentIn.model_validate(dict(data))
+    except ValidationError as exc:
+        raise _invalid(field_problems(exc)) from exc
+    if session.execute(select(Payment.id).where(Payment.reference == clean.reference)).first():
+        raise Conflict(
+            translate("The payment %(ref)s already exists.", ref=clean.reference),
+            {"reference": translate("Already in use.")},
+        )
+    customer = customer_by_code(session, actor, clean.customer_code, "customer_code")
+    numbers = [a.invoice_number for a in clean.allocations]
+    if len(set(numbers)) != len(numbers):
+        raise _invalid({"allocations": translate("Each invoice at most once per payment.")})
+    allocated = sum((a.amount for a in clean.allocations), Decimal("0.00"))
+    if allocated > clean.amount:
+        raise _invalid(
+            {
+                "allocations": translate(
+                    "The allocations (%(allocated)s) exceed the payment (%(amount)s).",
+                    allocated=str(allocated),
+                    amount=str(clean.amount),
+                )
+            }
+        )
+    payment = Payment(
+        reference=clean.reference,
+        customer_id=customer.id,
+        date=clean.date,  # type: ignore[arg-type]
+        amount_fen=to_fen(clean.amount),
+        note=clean.note,
+    )
+    session.add(payment)
+    session.flush()
+    _apply(
+        session,
+        customer=customer,
+        allocations=[(a.invoice_number, a.amount) for a in clean.allocations],
+        field="allocations.{index}",
+        kind=PAYMENT,
+        on=clean.date,
+        payment_id=payment.id,
+    )
+    audit.record(
+        session,
+        actor=actor,
+        entity="payment",
+        key=payment.reference,
+        action="create",
+        changes={
+            "customer": [None, customer.code],
+            "amount": [None, str(clean.amount)],
+            "allocated": [None, {a.invoice_number: str(a.amount) for a in clean.allocations}],
+        },
+    )
+    for number in numbers:
+        audit.record(
+            session,
+            actor=actor,
+            entity="invoice",
+            key=number,
+            action="payment",
+            note=f"{clean.reference} {clean.date.isoformat()}",
+        )
+    session.commit()
+    return payment
+
+
+def create_credit_note(session: Session, *, actor: Actor, data: Mapping[str, Any]) -> CreditNote:
+    require(actor, "receivables.write")
+    try:
+        clean = CreditNoteIn.model_validate(dict(data))
+    except ValidationError as exc:
+        raise _invalid(field_problems(exc)) from exc
+    if session.execute(select(CreditNote.id).where(CreditNote.number == clean.number)).first():
+        raise Conflict(
+            translate("The credit note %(ref)s already exists.", ref=clean.number),
+            {"number": translate("Already in use.")},
+        )
+    customer = customer_by_code(session, actor, clean.customer_code, "customer_code")
+    note = CreditNote(
+        number=clean.number,
+        customer_id=customer.id,
+        date=clean.date,  # type: ignore[arg-type]
+        amount_fen=to_fen(clean.amount),
+        reason=clean.reason,
+    )
+    if clean.invoice_number is not None:
+        invoice = _invoices_of(session, customer, [clean.invoice_number], "invoice_number")
+        note.invoice_id = invoice[clean.invoice_number].id
+    session.add(note)
+    session.flush()
+    if clean.invoice_number is not None:
+        try:
+            _apply(
+                session,
+                customer=customer,
+                allocations=[(clean.invoice_number, clean.amount)],
+                field="credit",
+                kind=CREDIT_NOTE,
+                on=clean.date,
+                credit_note_id=note.id,
+            )
+        except InvalidInput as problem:
+            raise _invalid({"amount": next(iter(problem.fields.values()))}) from problem
+        audit.record(
+            session,
+            actor=actor,
+            entity="invoice",
+            key=clean.invoice_number,
+            action="credit_note",
+            note=f"{clean.number} {clean.amount}",
+        )
+    audit.record(
+        session,
+        actor=actor,
+        entity="credit_note",
+        key=note.number,
+        action="create",
+        changes={
+            "customer": [None, customer.code],
+            "amount": [None, str(clean.amount)],
+            "invoice": [None, clean.invoice_number],
+        },
+    )
+    session.commit()
+    return note
+
+
+def unapplied_fen(
+    session: Session, customer_ids: Iterable[int] | None, as_of: date
+) -> dict[int, int]:
+    """Per customer, money received or credited on or before `as_of` that no invoice has
+    taken (settlements dated on or before `as_of`), as a positive number of fen."""
+    received: dict[int, int] = defaultdict(int)
+
+    def add(statement: Any, sign: int) -> None:
+        if customer_ids is not None:
+            ids = list(customer_ids)
+            statement = statement.where(col(statement.selected_columns[0]).in_(ids))
+        for customer_id, fen in session.execute(statement).all():
+            received[customer_id] += sign * int(fen or 0)
+
+    add(
+        select(Payment.customer_id, func.sum(Payment.amount_fen))
+        .where(Payment.date <= as_of)
+        .group_by(Payment.customer_id),
+        1,
+    )
+    add(
+        select(Payment.customer_id, func.sum(Settlement.amount_fen))
+        .join(Settlement, Settlement.payment_id == Payment.id)
+        .where(Settlement.date <= as_of)
+        .group_by(Payment.customer_id),
+        -1,
+    )
+    add(
+        select(CreditNote.customer_id, func.sum(CreditNote.amount_fen))
+        .where(CreditNote.date <= as_of)
+        .group_by(CreditNote.customer_id),
+        1,
+    )
+    add(
+        select(CreditNote.customer_id, func.sum(Settlement.amount_fen))
+        .join(Settlement, Settlement.credit_note_id == CreditNote.id)
+        .where(Settlement.date <= as_of)
+        .group_by(CreditNote.customer_id),
+        -1,
+    )
+    return {customer_id: fen for customer_id, fen in received.items() if fen}
+
+
+def propose_allocation(
+    session: Session, *, customer: Party, amount: Decimal
+) -> list[tuple[str, Decimal]]:
+    """ "Allocate oldest first": what the UI proposes for a user to confirm or change."""
+    invoices = (
+        session.execute(
+            select(Invoice).where(Invoice.customer_id == customer.id, Invoice.hold_reason.is_(None))  # type: ignore[union-attr]
+        )
+        .scalars()
+        .all()
+    )
+    states = ledger.instalment_states(session, [i.id for i in invoices])  # type: ignore[misc]
+    by_id = {i.id: i for i in invoices}
+    items = []
+    for invoice_id, mine in states.items():
+        open_fen = ledger.outstanding_fen(mine)
+        if open_fen > 0:
+            earliest = min(s.instalment.due_date for s in mine if s.outstanding_fen > 0)
+            items.append(OpenItem(by_id[invoice_id].number, earliest, from_fen(open_fen)))
+    return oldest_first(items, amount)

@@ -1,0 +1,173 @@
+"""Payment terms: stored terms, their schedules, and which term an invoice gets.
+
+Which term applies, most specific first: the invoice's own term or due date, then (a
+later contract area) the contract's, then the customer's default. The special code
+`VBP` means "this province's VBP settlement rule": the province's own term where one is
+configured (some provinces settle 30 days after acceptance), else the national default
+seeded as `VBP` (end of the month after acceptance).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlmodel import Session
+
+from vbptrack.domain import terms as rules
+from vbptrack.models import Party, PaymentTerm, PaymentTermInstalment, Province
+from vbptrack.models.receivables_in import PaymentTermIn
+from vbptrack.services import audit
+from vbptrack.services.access import Actor, require
+from vbptrack.services.errors import Conflict, InvalidInput, NotFound
+from vbptrack.services.paging import Page, paginate
+from vbptrack.services.problems import field_problems, translate
+
+VBP_CODE = "VBP"
+
+
+def find(session: Session, code: str) -> PaymentTerm | None:
+    return session.execute(select(PaymentTerm).where(PaymentTerm.code == code)).scalar_one_or_none()
+
+
+def get(session: Session, code: str) -> PaymentTerm:
+    term = find(session, code)
+    if term is None:
+        raise NotFound(translate("No payment term %(code)s.", code=code))
+    return term
+
+
+def instalments(session: Session, term: PaymentTerm) -> Sequence[PaymentTermInstalment]:
+    return (
+        session.execute(
+            select(PaymentTermInstalment)
+            .where(PaymentTermInstalment.term_id == term.id)
+            .order_by(PaymentTermInstalment.position)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def to_rule(session: Session, term: PaymentTerm) -> rules.PaymentTerm:
+    return rules.PaymentTerm(
+        term.code,
+        term.name,
+        tuple(
+            rules.Instalment(
+                Decimal(part.portion), rules.Rule(part.rule), part.n, rules.Base(part.base)
+            )
+            for part in instalments(session, term)
+        ),
+    )
+
+
+def create(session: Session, *, actor: Actor, data: Mapping[str, Any]) -> PaymentTerm:
+    require(actor, "receivables.write")
+    try:
+        clean = PaymentTermIn.model_validate(dict(data))
+    except ValidationError as exc:
+        raise InvalidInput(
+            translate("Please correct the marked fields."), field_problems(exc)
+        ) from exc
+    if find(session, clean.code) is not None:
+        raise Conflict(
+            translate("The code %(code)s is already in use.", code=clean.code),
+            {"code": translate("Already in use.")},
+        )
+    term = PaymentTerm(code=clean.code, name=clean.name)
+    session.add(term)
+    session.flush()
+    for position, part in enumerate(clean.instalments, start=1):
+        session.add(
+            PaymentTermInstalment(
+                term_id=term.id,
+                position=position,  # type: ignore[arg-type]
+                portion=part.portion,
+                rule=part.rule,
+                n=part.n,
+                base=part.base,
+            )
+        )
+    audit.record(
+        session,
+        actor=actor,
+        entity="payment_term",
+        key=term.code,
+        action="create",
+        changes={"instalments": [None, [p.model_dump(mode="json") for p in clean.instalments]]},
+    )
+    session.commit()
+    return term
+
+
+def search(session: Session, *, page: int = 1, per_page: int = 50) -> Page[PaymentTerm]:
+    return paginate(
+        session, select(PaymentTerm).order_by(PaymentTerm.code), page=page, per_page=per_page
+    )
+
+
+def resolve(session: Session, *, customer: Party, code: str | None) -> PaymentTerm | None:
+    """The term an invoice of `customer` uses: the code given (VBP resolved through the
+    customer's province), else the customer's default; None when there is neither."""
+    if code is None:
+        if customer.payment_term_id is None:
+            return None
+        return session.get(PaymentTerm, customer.payment_term_id)
+    if code == VBP_CODE and customer.province_code:
+        province = session.get(Province, customer.province_code)
+        if province is not None and province.vbp_term_id is not None:
+            return session.get(PaymentTerm, province.vbp_term_id)
+    return find(session, code)
+
+
+def schedule(
+    session: Session,
+    *,
+    term: PaymentTerm,
+    invoice_date: date,
+    amount: Decimal,
+    acceptance_date: date | None = None,
+) -> list[rules.ScheduledInstalment]:
+    try:
+        return rules.schedule(
+            to_rule(session, term),
+            invoice_date=invoice_date,
+            amount=amount,
+            acceptance_date=acceptance_date,
+        )
+    except rules.TermError as exc:
+        raise InvalidInput(
+            translate("Please correct the marked fields."),
+            {
+                "acceptance_date": translate(
+                    "This payment term counts from the acceptance date; give it."
+                )
+            },
+        ) from exc
+
+
+def set_province_vbp_term(
+    session: Session, *, actor: Actor, province_code: str, term_code: str | None
+) -> None:
+    """Configure a province's VBP settlement rule (None: back to the national default)."""
+    require(actor, "receivables.write")
+    province = session.get(Province, province_code)
+    if province is None:
+        raise NotFound(translate("Unknown province “%(value)s”.", value=province_code))
+    term = get(session, term_code) if term_code else None
+    before = province.vbp_term_id
+    province.vbp_term_id = term.id if term else None
+    audit.record(
+        session,
+        actor=actor,
+        entity="province",
+        key=province_code,
+        action="update",
+        changes={"vbp_term": [before, term_code]},
+    )
+    session.commit()
