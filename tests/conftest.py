@@ -102,10 +102,12 @@ def _empty_postgres(url: str) -> None:
                 continue
             connection.execute(table.insert(), rows)
             if "id" in table.c:
-                connection.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                    f"(SELECT max(id) FROM \"{table.name}\"))"
-                ))
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "  # noqa: S608
+                        f'(SELECT max(id) FROM "{table.name}"))'
+                    )
+                )
     engine.dispose()
 
 

@@ -49,6 +49,9 @@ def test_parse_money_accepts(text: str, expected: str) -> None:
         ("NaN", "is not an amount"),
         ("Infinity", "is not an amount"),
         (1.5, "decimal string"),
+        ("1e40", "too large"),
+        ("99999999999999999999", "too large"),
+        ("-1e40", "too large"),
     ],
 )
 def test_parse_money_refuses(text: str, problem: str) -> None:

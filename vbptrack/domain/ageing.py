@@ -98,9 +98,11 @@ class DateRange:
 def date_ranges(as_of: date, basis: Basis, limits: Sequence[int]) -> list[DateRange]:
     """The date range of each bucket for an as-of date, newest first.
 
-    >>> [(r.label, str(r.earliest), str(r.latest))
-    ...  for r in date_ranges(date(2024, 3, 31), Basis.DUE_DATE, [30])]
-    [('not_due', '2024-03-31', 'None'), ('1-30', '2024-03-01', '2024-03-30'), ('>30', 'None', '2024-02-29')]
+    >>> for r in date_ranges(date(2024, 3, 31), Basis.DUE_DATE, [30]):
+    ...     print(r.label, r.earliest, r.latest)
+    not_due 2024-03-31 None
+    1-30 2024-03-01 2024-03-30
+    >30 None 2024-02-29
     """
     labels = columns(basis, limits)
     ranges: list[DateRange] = []

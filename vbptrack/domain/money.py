@@ -9,6 +9,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 ZERO = Decimal("0.00")
+# Ten trillion yuan: far beyond any invoice, far inside a BIGINT of fen (9.2e16 yuan).
+MAX_AMOUNT = Decimal("10000000000000")
 CENT = Decimal("0.01")
 FEN_PER_YUAN = 100
 
@@ -68,6 +70,8 @@ def parse_money(text: str | int | Decimal, *, allow_negative: bool = False) -> D
             raise MoneyError(f"{text!s} is not an amount") from exc
     if not value.is_finite():
         raise MoneyError(f"{text!s} is not an amount")
+    if abs(value) > MAX_AMOUNT:
+        raise MoneyError(f"{text!s} is too large", "too_large")
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2 and value != value.quantize(CENT):
         raise MoneyError("at most two decimal places", "decimals")

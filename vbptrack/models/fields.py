@@ -138,9 +138,16 @@ _DATE_SEPARATORS = re.compile(r"[/.年月]")
 
 def _parse_day(value: Any) -> Any:
     """ISO dates, and what spreadsheets and ERPs write: 2024/1/5, 2024.01.05, 2024年1月5日."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # pydantic would read a bare number as seconds since 1970: never what a person meant.
+        raise PydanticCustomError("date_parsing", "enter a date as YYYY-MM-DD")
     if not isinstance(value, str):
         return value
     text = value.strip().removesuffix("日")
+    if text.isdigit():
+        if len(text) == 8:  # 20240105
+            return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+        raise PydanticCustomError("date_parsing", "enter a date as YYYY-MM-DD")
     if " " in text:
         text = text.split(" ", 1)[0]  # "2024-01-05 00:00:00" from a spreadsheet
     parts = _DATE_SEPARATORS.sub("-", text).split("-")

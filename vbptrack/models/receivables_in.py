@@ -11,6 +11,7 @@ from pydantic_core import PydanticCustomError
 from vbptrack.models.fields import (
     Code,
     Day,
+    Money,
     OptionalCode,
     OptionalDay,
     PositiveMoney,
@@ -72,7 +73,7 @@ class InvoiceIn(BaseModel):
     invoice_date: Day
     acceptance_date: OptionalDay = None
     amount: PositiveMoney
-    tax: PositiveMoney | None = None
+    tax: Money | None = None
     payment_term: OptionalCode = None
     due_date: OptionalDay = None
     distributor_code: OptionalCode = None

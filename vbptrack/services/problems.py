@@ -45,6 +45,7 @@ MESSAGES: dict[str, str] = {
     "money_invalid": N_("Enter an amount in yuan, e.g. 1234.50."),
     "money_decimals": N_("At most two decimal places."),
     "money_negative": N_("Must not be negative."),
+    "money_too_large": N_("Too large for an amount."),
     "money_required": N_("This field is required."),
     "money_float": N_('Send money as a decimal string, e.g. "12.50".'),
     "money_positive": N_("Must be more than 0."),
