@@ -133,9 +133,10 @@ def schedule(
     amount: Decimal,
     acceptance_date: date | None = None,
 ) -> list[rules.ScheduledInstalment]:
+    rule = to_rule(session, term)
     try:
         return rules.schedule(
-            to_rule(session, term),
+            rule,
             invoice_date=invoice_date,
             amount=amount,
             acceptance_date=acceptance_date,
@@ -147,6 +148,14 @@ def schedule(
                 "acceptance_date": translate(
                     "This payment term counts from the acceptance date; give it."
                 )
+            },
+        ) from exc
+    except (OverflowError, ValueError) as exc:  # a due date after 9999-12-31
+        raise InvalidInput(
+            translate("Please correct the marked fields."),
+            {
+                str(part.base): translate("The due date would be after 9999-12-31.")
+                for part in rule.instalments
             },
         ) from exc
 
