@@ -8,7 +8,8 @@ account as unapplied cash; a credit note without an invoice is unapplied credit.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,7 @@ from vbptrack.domain.allocation import OpenItem, oldest_first
 from vbptrack.domain.money import from_fen, to_fen
 from vbptrack.models import CreditNote, Invoice, Party, Payment, Settlement
 from vbptrack.models.receivables import CREDIT_NOTE, PAYMENT
-from vbptrack.models.receivables_in import CreditNoteIn, PaymentIn
+from vbptrack.models.receivables_in import AllocationIn, CreditNoteIn, PaymentIn
 from vbptrack.services import audit, ledger
 from vbptrack.services.access import Actor, require
 from vbptrack.services.errors import Conflict, InvalidInput
@@ -33,13 +34,24 @@ def _invalid(fields: dict[str, str]) -> InvalidInput:
     return InvalidInput(translate("Please correct the marked fields."), fields)
 
 
-def _invoices_of(
-    session: Session, customer: Party, numbers: list[str], field: str
-) -> dict[str, Invoice]:
-    found = {
+def _find_invoices(session: Session, numbers: Iterable[str]) -> dict[str, Invoice]:
+    return {
         i.number: i
-        for i in session.execute(select(Invoice).where(col(Invoice.number).in_(numbers))).scalars()
+        for i in session.execute(
+            select(Invoice).where(col(Invoice.number).in_(list(numbers)))
+        ).scalars()
     }
+
+
+def _invoices_of(
+    session: Session,
+    customer: Party,
+    numbers: list[str],
+    field: str,
+    found: dict[str, Invoice] | None = None,
+) -> dict[str, Invoice]:
+    if found is None:
+        found = _find_invoices(session, numbers)
     problems = {}
     for index, number in enumerate(numbers):
         invoice = found.get(number)
@@ -50,6 +62,17 @@ def _invoices_of(
     if problems:
         raise _invalid(problems)
     return found
+
+
+@dataclass(frozen=True)
+class _Application:
+    """Money from one payment or credit note, allocated to invoices of its customer."""
+
+    customer: Party
+    allocations: list[tuple[str, Decimal]]
+    on: date
+    payment_id: int | None = None
+    credit_note_id: int | None = None
 
 
 def _apply(
@@ -64,34 +87,55 @@ def _apply(
     credit_note_id: int | None = None,
 ) -> None:
     """Check every allocation against what is still owed (after locking), then apply."""
-    numbers = [number for number, _ in allocations]
-    invoices = _invoices_of(session, customer, numbers, field + ".invoice_number")
-    ledger.lock_invoices(session, [i.id for i in invoices.values()])  # type: ignore[misc]
-    states = ledger.instalment_states(session, [i.id for i in invoices.values()])  # type: ignore[misc]
-    problems = {}
-    for index, (number, amount) in enumerate(allocations):
-        invoice = invoices[number]
-        open_fen = ledger.outstanding_fen(states.get(invoice.id, []))  # type: ignore[arg-type]
-        if to_fen(amount) > open_fen:
-            problems[field.format(index=index) + ".amount"] = translate(
-                "At most the outstanding %(amount)s of invoice %(number)s.",
-                amount=str(from_fen(open_fen)),
-                number=number,
-            )
-    if problems:
-        raise _invalid(problems)
-    for number, amount in allocations:
-        invoice = invoices[number]
-        ledger.spread(
+    application = _Application(customer, allocations, on, payment_id, credit_note_id)
+    _apply_all(session, [application], field=field, kind=kind)
+
+
+def _apply_all(
+    session: Session, applications: Sequence[_Application], *, field: str, kind: str
+) -> None:
+    """`_apply` for many payments in one go: the invoices are looked up, locked and
+    read once, and each application sees what the ones before it took."""
+    numbers = {number for a in applications for number, _ in a.allocations}
+    if not numbers:
+        return  # unapplied cash: nothing to look up
+    found = _find_invoices(session, numbers)
+    for application in applications:
+        _invoices_of(
             session,
-            invoice=invoice,
-            states=states.get(invoice.id, []),  # type: ignore[arg-type]
-            amount=amount,
-            kind=kind,
-            on=on,
-            payment_id=payment_id,
-            credit_note_id=credit_note_id,
+            application.customer,
+            [number for number, _ in application.allocations],
+            field + ".invoice_number",
+            found,
         )
+    ids = [i.id for i in found.values()]
+    ledger.lock_invoices(session, ids)  # type: ignore[arg-type]
+    states = ledger.instalment_states(session, ids)  # type: ignore[arg-type]
+    for application in applications:
+        problems = {}
+        for index, (number, amount) in enumerate(application.allocations):
+            invoice = found[number]
+            open_fen = ledger.outstanding_fen(states.get(invoice.id, []))  # type: ignore[arg-type]
+            if to_fen(amount) > open_fen:
+                problems[field.format(index=index) + ".amount"] = translate(
+                    "At most the outstanding %(amount)s of invoice %(number)s.",
+                    amount=str(from_fen(open_fen)),
+                    number=number,
+                )
+        if problems:
+            raise _invalid(problems)
+        for number, amount in application.allocations:
+            invoice = found[number]
+            ledger.spread(
+                session,
+                invoice=invoice,
+                states=states.get(invoice.id, []),  # type: ignore[arg-type]
+                amount=amount,
+                kind=kind,
+                on=application.on,
+                payment_id=application.payment_id,
+                credit_note_id=application.credit_note_id,
+            )
 
 
 def create_payment(session: Session, *, actor: Actor, data: Mapping[str, Any]) -> Payment:
@@ -120,22 +164,83 @@ def create_payment(session: Session, *, actor: Actor, data: Mapping[str, Any]) -
                 )
             }
         )
-    payment = Payment(
-        reference=clean.reference,
-        customer_id=customer.id,
-        date=clean.date,  # type: ignore[arg-type]
-        amount_fen=to_fen(clean.amount),
-        note=clean.note,
-    )
-    session.add(payment)
+    [payment] = add_payments(session, actor=actor, items=[(clean, customer)])
+    session.commit()
+    return payment
+
+
+def add_payments(
+    session: Session, *, actor: Actor, items: Sequence[tuple[PaymentIn, Party]]
+) -> list[Payment]:
+    """Record payments (each with its customer) and apply their allocations, with the
+    audit events, flushed but not committed: `create_payment` commits one, an import
+    many in one transaction.
+
+    The caller has checked each reference is new, each invoice is named once per payment
+    and the allocations do not exceed the payment; allocations beyond an invoice's
+    outstanding raise InvalidInput (after locking the invoices).
+    """
+    records = [
+        Payment(
+            reference=clean.reference,
+            customer_id=customer.id,  # type: ignore[arg-type]
+            date=clean.date,
+            amount_fen=to_fen(clean.amount),
+            note=clean.note,
+        )
+        for clean, customer in items
+    ]
+    session.add_all(records)
     session.flush()
+    _apply_all(
+        session,
+        [
+            _Application(
+                customer,
+                [(a.invoice_number, a.amount) for a in clean.allocations],
+                clean.date,
+                payment_id=payment.id,
+            )
+            for payment, (clean, customer) in zip(records, items, strict=True)
+        ],
+        field="allocations.{index}",
+        kind=PAYMENT,
+    )
+    for payment, (clean, customer) in zip(records, items, strict=True):
+        audit.record(
+            session,
+            actor=actor,
+            entity="payment",
+            key=payment.reference,
+            action="create",
+            changes={
+                "customer": [None, customer.code],
+                "amount": [None, str(clean.amount)],
+                "allocated": [None, {a.invoice_number: str(a.amount) for a in clean.allocations}],
+            },
+        )
+        _audit_invoices(session, actor=actor, payment=payment, allocations=clean.allocations)
+    return records
+
+
+def add_allocations(
+    session: Session,
+    *,
+    actor: Actor,
+    payment: Payment,
+    customer: Party,
+    allocations: Sequence[AllocationIn],
+) -> None:
+    """Apply more of a recorded payment (an import whose rows for one payment come in
+    separate batches), not committed. The caller has checked that all allocations
+    together stay within the payment and name each invoice once."""
     _apply(
         session,
         customer=customer,
-        allocations=[(a.invoice_number, a.amount) for a in clean.allocations],
+        allocations=[(a.invoice_number, a.amount) for a in allocations],
         field="allocations.{index}",
         kind=PAYMENT,
-        on=clean.date,
+        on=payment.date,
         payment_id=payment.id,
     )
     audit.record(
@@ -143,24 +248,24 @@ def create_payment(session: Session, *, actor: Actor, data: Mapping[str, Any]) -
         actor=actor,
         entity="payment",
         key=payment.reference,
-        action="create",
-        changes={
-            "customer": [None, customer.code],
-            "amount": [None, str(clean.amount)],
-            "allocated": [None, {a.invoice_number: str(a.amount) for a in clean.allocations}],
-        },
+        action="allocate",
+        changes={"allocated": [None, {a.invoice_number: str(a.amount) for a in allocations}]},
     )
-    for number in numbers:
+    _audit_invoices(session, actor=actor, payment=payment, allocations=allocations)
+
+
+def _audit_invoices(
+    session: Session, *, actor: Actor, payment: Payment, allocations: Sequence[AllocationIn]
+) -> None:
+    for allocation in allocations:
         audit.record(
             session,
             actor=actor,
             entity="invoice",
-            key=number,
+            key=allocation.invoice_number,
             action="payment",
-            note=f"{clean.reference} {clean.date.isoformat()}",
+            note=f"{payment.reference} {payment.date.isoformat()}",
         )
-    session.commit()
-    return payment
 
 
 def create_credit_note(session: Session, *, actor: Actor, data: Mapping[str, Any]) -> CreditNote:
