@@ -44,10 +44,21 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from vbptrack.api import bp as api_bp
-    from vbptrack.web import auth, distributors, home, hospitals, imports, products, settings
+    from vbptrack.web import (
+        auth,
+        distributors,
+        home,
+        hospitals,
+        imports,
+        products,
+        receivables,
+        settings,
+    )
+    from vbptrack.web import collections as collection_pages
 
-    for module in (auth, home, hospitals, distributors, products, imports, settings):
+    for module in (auth, home, hospitals, distributors, products, imports, settings, receivables):
         app.register_blueprint(module.bp)
+    app.register_blueprint(collection_pages.bp)
     app.register_blueprint(api_bp)
 
 

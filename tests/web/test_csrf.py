@@ -66,6 +66,34 @@ BODIES: dict[str, Callable[[], dict[str, Any]]] = {
         "provinces": "",
         "hospitals": "",
     },
+    "receivables.new_invoice": lambda: {
+        "number": "INV-0002",
+        "customer_code": world.IN_TERRITORY,
+        "invoice_date": "2025-02-01",
+        "amount": "500.00",
+        "payment_term": "NET90",
+    },
+    "receivables.hold": lambda: {"hold_reason": "quantity disputed"},
+    "receivables.release": lambda: {},
+    "receivables.write_off": lambda: {
+        "wo_date": "2025-06-30",
+        "wo_amount": "0.50",
+        "wo_reason": "rounding",
+    },
+    "receivables.credit_note": lambda: {
+        "cn_number": "CN-0001",
+        "cn_date": "2025-03-01",
+        "cn_amount": "10.00",
+    },
+    "receivables.new_payment": lambda: {
+        "action": "save",
+        "customer_code": world.IN_TERRITORY,
+        "reference": "PAY-0001",
+        "date": "2025-03-01",
+        "amount": "100.00",
+        "allocations-0-invoice_number": world.INVOICE,
+        "allocations-0-amount": "60.00",
+    },
 }
 # Posts that sign in or out rather than write a record.
 NO_WRITE = {"auth.login", "auth.logout"}

@@ -37,12 +37,22 @@ EXPECTED: dict[str, tuple[Any, ...]] = {
     "/products/<path:code>":                      (LOGIN, OK, OK, OK, OK),
     "/products/new":                         (LOGIN, OK, OK, NO, NO),
     "/products/<path:code>/edit":                 (LOGIN, OK, OK, NO, NO),
-    "/imports/":                             (LOGIN, OK, OK, NO, NO),
+    "/imports/":                             (LOGIN, OK, OK, OK, NO),
     "/settings/":                            (LOGIN, OK, OK, OK, OK),
     "/settings/users":                       (LOGIN, OK, NO, NO, NO),
     "/settings/users/new":                   (LOGIN, OK, NO, NO, NO),
     "/settings/users/<username>":            (LOGIN, OK, NO, NO, NO),
     "/settings/users/<username>/history":    (LOGIN, OK, NO, NO, NO),
+    "/receivables/collections/":             (LOGIN, OK, OK, OK, OK),
+    "/receivables/":                         (LOGIN, OK, OK, OK, OK),
+    "/receivables/drilldown":                (LOGIN, OK, OK, OK, OK),
+    "/receivables/ageing.xlsx":              (LOGIN, OK, OK, OK, OK),
+    "/receivables/invoices":                 (LOGIN, OK, OK, OK, OK),
+    "/receivables/invoices/new":             (LOGIN, OK, NO, OK, NO),
+    "/receivables/invoices/<path:number>":   (LOGIN, OK, OK, OK, OK),
+    "/receivables/payments":                 (LOGIN, OK, OK, OK, OK),
+    "/receivables/payments/new":             (LOGIN, OK, NO, OK, NO),
+    "/receivables/customers/<path:code>":    (LOGIN, OK, OK, OK, OK),
 }  # fmt: skip
 
 
@@ -86,8 +96,8 @@ def test_forbidden_page_says_why(app: Flask, db: Session) -> None:
 
 
 def test_navigation_shows_imports_only_to_roles_that_may_import(app: Flask, db: Session) -> None:
-    data = world.build(db, roles=("manager", "finance"))
-    for role, shown in (("manager", True), ("finance", False)):
+    data = world.build(db, roles=("manager", "finance", "rep"))
+    for role, shown in (("manager", True), ("finance", True), ("rep", False)):
         html = world.signed_in(app, data.users[role]).get("/").get_data(as_text=True)
         assert ('href="/imports/"' in html) is shown, role
 

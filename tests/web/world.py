@@ -19,6 +19,7 @@ from werkzeug.security import generate_password_hash
 
 from tests.factories import PASSWORD, login, make_distributor, make_hospital, make_product
 from vbptrack.models import User
+from vbptrack.services import invoices as invoice_service
 from vbptrack.services import users as user_service
 from vbptrack.services.access import SYSTEM
 
@@ -31,6 +32,9 @@ OUTSIDE = "H440001"
 DISTRIBUTOR_IN = "D310001"
 DISTRIBUTOR_OUT = "D440001"
 PRODUCT = "P0001"
+# An open invoice of IN_TERRITORY, dated after the as-of dates pages tests use for their
+# own ledgers (2024), so it changes none of their numbers.
+INVOICE = "INV-0001"
 
 
 CHEAP_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
@@ -66,6 +70,17 @@ def build(db: Session, roles: tuple[str, ...] = ROLES) -> World:
     make_distributor(db, DISTRIBUTOR_IN, "31")
     make_distributor(db, DISTRIBUTOR_OUT, "44")
     make_product(db, PRODUCT)
+    invoice_service.create(
+        db,
+        actor=SYSTEM,
+        data={
+            "number": INVOICE,
+            "customer_code": IN_TERRITORY,
+            "invoice_date": "2025-01-15",
+            "amount": "1000.00",
+            "payment_term": "NET90",
+        },
+    )
     users: dict[str, User] = {}
     for role in roles:
         if role == "rep":
@@ -87,7 +102,12 @@ def signed_in(app: Flask, user: User) -> FlaskClient:
 
 
 # Records inside the rep's territory, so a 200 or 403 is about the role, not the data.
-CODES = {"hospitals": IN_TERRITORY, "distributors": DISTRIBUTOR_IN, "products": PRODUCT}
+CODES = {
+    "hospitals": IN_TERRITORY,
+    "distributors": DISTRIBUTOR_IN,
+    "products": PRODUCT,
+    "receivables": IN_TERRITORY,
+}
 
 
 def page_rules(app: Flask) -> list[Rule]:
@@ -116,6 +136,8 @@ def url_for_rule(app: Flask, rule: Rule, data: World) -> str:
             values["username"] = REP
         elif argument == "token_id":
             values["token_id"] = data.token_id
+        elif argument == "number":
+            values["number"] = INVOICE
         else:
             raise AssertionError(f"{rule.rule}: say which record fills <{argument}>")
     adapter = app.url_map.bind("localhost")

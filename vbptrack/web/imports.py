@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 
 from vbptrack.db import get_session
 from vbptrack.imports.kinds import KINDS
@@ -24,8 +24,6 @@ def _allowed() -> dict[str, Any]:
 def index() -> Any:
     kinds = _allowed()
     if not kinds:
-        from flask import abort
-
         abort(403)
     if request.method == "GET":
         return render_template(
@@ -38,6 +36,8 @@ def index() -> Any:
     name = request.form.get("kind", "")
     upload = request.files.get("file")
     error = None
+    if name in KINDS and name not in kinds:
+        abort(403)  # a kind this role may not import, e.g. finance and hospitals
     if name not in kinds:
         error = "kind"
     elif upload is None or not upload.filename:

@@ -19,7 +19,8 @@ class NavItem:
     label: object
     endpoint: str | None
     area: str
-    permission: str | None = None
+    # Shown to roles holding any of these permissions (None: everyone).
+    permission: str | tuple[str, ...] | None = None
 
     @property
     def active(self) -> bool:
@@ -31,16 +32,23 @@ AREAS = (
     NavItem(_l("Awards & fulfilment"), None, "awards"),
     NavItem(_l("Filings & listings"), None, "filings"),
     NavItem(_l("Contracts"), None, "contracts"),
-    NavItem(_l("Receivables"), None, "receivables"),
+    NavItem(_l("Receivables"), "receivables.index", "receivables"),
     NavItem(_l("Dunning"), None, "dunning"),
     NavItem(_l("Hospitals"), "hospitals.index", "hospitals"),
     NavItem(_l("Distributors"), "distributors.index", "distributors"),
     NavItem(_l("Products"), "products.index", "products"),
-    NavItem(_l("Imports"), "imports.index", "imports", "master_data.write"),
+    NavItem(_l("Imports"), "imports.index", "imports", ("master_data.write", "receivables.write")),
     NavItem(_l("Settings"), "settings.index", "settings"),
 )
 
 
 def navigation() -> list[NavItem]:
     actor = current_actor()
-    return [item for item in AREAS if item.permission is None or actor.can(item.permission)]
+
+    def allowed(item: NavItem) -> bool:
+        if item.permission is None:
+            return True
+        wanted = (item.permission,) if isinstance(item.permission, str) else item.permission
+        return any(actor.can(permission) for permission in wanted)
+
+    return [item for item in AREAS if allowed(item)]
