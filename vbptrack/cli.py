@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app
@@ -13,6 +15,11 @@ from vbptrack.db import session_scope
 from vbptrack.models.users import ROLES
 from vbptrack.services.access import SYSTEM
 from vbptrack.services.errors import ServiceError
+
+
+def _today() -> date:
+    """Today in China, where the business runs, whatever the server's time zone."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def _split(text: str | None) -> list[str]:
@@ -136,7 +143,7 @@ def demo_load(scale: int, seed: int) -> None:
     from vbptrack.demo import load_demo
 
     with session_scope() as session:
-        summary = load_demo(session, scale=scale, seed=seed)
+        summary = load_demo(session, scale=scale, seed=seed, today=_today())
     for name, count in summary.items():
         click.echo(f"{name}: {count}")
 
@@ -150,7 +157,7 @@ def demo_setup(scale: int) -> None:
     from vbptrack.demo_accounts import ensure_demo_accounts
 
     with session_scope() as session:
-        summary = load_demo(session, scale=scale, seed=2026)
+        summary = load_demo(session, scale=scale, seed=2026, today=_today())
         if summary:
             click.echo("demo data loaded: " + ", ".join(f"{n} {k}" for k, n in summary.items()))
         accounts = ensure_demo_accounts(session, Path(current_app.instance_path))

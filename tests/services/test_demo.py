@@ -16,7 +16,7 @@ from vbptrack import db, migrate
 from vbptrack.demo import DEMO_STEPS, load_demo
 from vbptrack.demo.master_data import MAX_PRODUCTS, _product_order
 from vbptrack.domain.provinces import PROVINCES
-from vbptrack.models import DISTRIBUTOR, HOSPITAL, AuditEvent, Party, Product
+from vbptrack.models import DISTRIBUTOR, HOSPITAL, AuditEvent, Invoice, Party, Payment, Product
 from vbptrack.models.parties import HOSPITAL_GRADES, HOSPITAL_TYPES
 from vbptrack.models.products import PRODUCT_CATEGORIES
 
@@ -91,7 +91,16 @@ def test_summary_counts_match_rows(fresh_db: OpenDb) -> None:
             "hospitals": dict(kinds)[HOSPITAL],
             "distributors": dict(kinds)[DISTRIBUTOR],
             "products": count(session, Product),
+            "invoices": count(session, Invoice),
+            "payments": count(session, Payment),
         }
+        # Every customer has invoices; most, not all, get paid (hospitals pay late).
+        assert (
+            2 * summary["hospitals"]
+            <= summary["invoices"]
+            <= 10 * (summary["hospitals"] + summary["distributors"])
+        )
+        assert 0.3 * summary["invoices"] <= summary["payments"] <= 0.8 * summary["invoices"]
         assert 250 <= summary["hospitals"] <= 350
         assert 40 <= summary["distributors"] <= 50
         assert 50 <= summary["products"] <= 70
@@ -216,8 +225,12 @@ def test_second_call_writes_nothing(loaded: Session) -> None:
 
 
 def test_one_audit_event_records_the_load(loaded: Session) -> None:
-    events = loaded.exec(select(AuditEvent)).all()
+    """Master data gets one summary event; invoices and payments keep their own history
+    (their pages show "created"), as they would after an import."""
+    events = loaded.exec(select(AuditEvent).where(AuditEvent.entity == "demo")).all()
     assert len(events) == 1
+    per_row = loaded.exec(select(AuditEvent.entity).distinct()).all()
+    assert set(per_row) == {"demo", "invoice", "payment"}
     event = events[0]
     assert (event.entity, event.entity_key, event.action) == ("demo", "load", "import")
     assert event.note is not None and "hospitals" in event.note
@@ -226,7 +239,7 @@ def test_one_audit_event_records_the_load(loaded: Session) -> None:
 def test_a_failing_step_leaves_the_database_empty(
     fresh_db: OpenDb, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(session: Session, rng: object, scale: int) -> dict[str, int]:
+    def broken(session: Session, rng: object, scale: int, today: object) -> dict[str, int]:
         raise RuntimeError("boom")
 
     monkeypatch.setattr("vbptrack.demo.DEMO_STEPS", [*DEMO_STEPS, broken])

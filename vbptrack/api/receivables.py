@@ -102,16 +102,21 @@ class QueryArgs:
         if text is None:
             self.problems[name] = "This parameter is required."
             return None
+        # The message keys live in MESSAGES; looked up first so the catalogue extractor
+        # does not mistake a key for a message.
+        problem = None
         try:
             value = parse_money(text)
         except MoneyError as exc:
-            self.problems[name] = translate(MESSAGES[f"money_{exc.kind}"])
-            return None
+            problem = f"money_{exc.kind}"
         except ArithmeticError:  # "1e40": more digits than a Decimal holds
-            self.problems[name] = translate(MESSAGES["money_invalid"])
-            return None
-        if value <= 0:
-            self.problems[name] = translate(MESSAGES["money_positive"])
+            problem = "money_invalid"
+        else:
+            if value <= 0:
+                problem = "money_positive"
+        if problem is not None:
+            template = MESSAGES[problem]
+            self.problems[name] = translate(template)
             return None
         return value
 

@@ -11,7 +11,7 @@ import heapq
 import itertools
 import random
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Table, insert
@@ -212,7 +212,7 @@ def _email(rng: random.Random, local: str, org: str) -> str | None:
     return f"{local}@{org}.example.com"
 
 
-def load_hospitals(session: Session, rng: random.Random, scale: int) -> dict[str, int]:
+def load_hospitals(session: Session, rng: random.Random, scale: int, today: date) -> dict[str, int]:
     quotas = _quotas(
         HOSPITALS_PER_SCALE * scale, names.PROVINCE_POPULATION, MIN_HOSPITALS_PER_PROVINCE
     )
@@ -316,7 +316,9 @@ def _overflow_distributors() -> Iterator[_Distributor]:
                 yield _Distributor(name, info.code, city, "dist", 0.0)
 
 
-def load_distributors(session: Session, rng: random.Random, scale: int) -> dict[str, int]:
+def load_distributors(
+    session: Session, rng: random.Random, scale: int, today: date
+) -> dict[str, int]:
     pool = _distributor_pool()
     wanted = DISTRIBUTORS_PER_SCALE * scale
     chosen: Iterable[_Distributor]
@@ -383,7 +385,7 @@ def _approval_number(rng: random.Random, approval: str, maker: str) -> str:
     return f"{registrar}械注准{year}{device_class}{catalogue}{rng.randrange(10_000):04d}"
 
 
-def load_products(session: Session, rng: random.Random, scale: int) -> dict[str, int]:
+def load_products(session: Session, rng: random.Random, scale: int, today: date) -> dict[str, int]:
     # Products may have been imported before any party existed; their codes would clash.
     if session.exec(select(Product.id).limit(1)).first() is not None:
         return {}
