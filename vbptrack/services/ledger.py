@@ -34,13 +34,24 @@ class InstalmentState:
         return self.instalment.amount_fen - self.paid_fen - self.credited_fen - self.written_off_fen
 
 
+# Ids per IN list: PostgreSQL takes at most 65,535 parameters a statement, SQLite 32,766
+# unless built with more.
+ID_BATCH = 10_000
+
+
 def instalment_states(
     session: Session, invoice_ids: Sequence[int], as_of: date | None = None
 ) -> dict[int, list[InstalmentState]]:
     """Per invoice, its instalments (earliest due first) with what settled them as of a date
-    (every settlement when `as_of` is None)."""
+    (every settlement when `as_of` is None). Any number of invoices: asked in batches."""
     if not invoice_ids:
         return {}
+    if len(invoice_ids) > ID_BATCH:
+        ids = list(invoice_ids)
+        merged: dict[int, list[InstalmentState]] = {}
+        for start in range(0, len(ids), ID_BATCH):
+            merged.update(instalment_states(session, ids[start : start + ID_BATCH], as_of))
+        return merged
     instalments = (
         session.execute(
             select(InvoiceInstalment)
