@@ -14,7 +14,7 @@ from vbptrack.services import parties as party_service
 from vbptrack.services.errors import InvalidInput
 
 
-def hospital_json(party: Party, rep: str | None) -> dict[str, Any]:
+def hospital_json(party: Party, rep: str | None, term: str | None = None) -> dict[str, Any]:
     return {
         "code": party.code,
         "name": party.name,
@@ -29,11 +29,12 @@ def hospital_json(party: Party, rep: str | None) -> dict[str, Any]:
         "contact_name": party.contact_name,
         "phone": party.phone,
         "email": party.email,
+        "payment_term": term,
         "active": party.active,
     }
 
 
-def distributor_json(party: Party) -> dict[str, Any]:
+def distributor_json(party: Party, term: str | None = None) -> dict[str, Any]:
     return {
         "code": party.code,
         "name": party.name,
@@ -44,14 +45,16 @@ def distributor_json(party: Party) -> dict[str, Any]:
         "contact_name": party.contact_name,
         "phone": party.phone,
         "email": party.email,
+        "payment_term": term,
         "active": party.active,
     }
 
 
 def _json(party: Party) -> dict[str, Any]:
+    term = party_service.term_code(get_session(), party)
     if party.kind == HOSPITAL:
-        return hospital_json(party, party_service.rep_username(get_session(), party))
-    return distributor_json(party)
+        return hospital_json(party, party_service.rep_username(get_session(), party), term)
+    return distributor_json(party, term)
 
 
 def _filters() -> dict[str, Any]:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from vbptrack.imports.spec import Column, ImportKind, Row
-from vbptrack.models import Party, Product, User
+from vbptrack.models import Party, PaymentTerm, Product, User
 from vbptrack.models.base import utcnow
 from vbptrack.models.parties import DISTRIBUTOR, HOSPITAL, DistributorIn, HospitalIn
 from vbptrack.models.products import ProductIn
@@ -39,6 +39,7 @@ HOSPITAL_COLUMNS = (
     Column("contact_name", ("联系人",)),
     Column("phone", ("电话", "联系电话")),
     Column("email", ("邮箱", "电子邮箱")),
+    Column("payment_term", ("付款条件", "账期", "默认账期")),
 )
 
 DISTRIBUTOR_COLUMNS = (
@@ -51,6 +52,7 @@ DISTRIBUTOR_COLUMNS = (
     Column("contact_name", ("联系人",)),
     Column("phone", ("电话", "联系电话")),
     Column("email", ("邮箱", "电子邮箱")),
+    Column("payment_term", ("付款条件", "账期", "默认账期")),
 )
 
 PRODUCT_COLUMNS = (
@@ -129,6 +131,9 @@ def _party_validator(kind: str, model: type[BaseModel]) -> Any:
             ).all()
         )
         reps: dict[str, int | None] = state.setdefault("reps", {})
+        known_terms: set[str] = state.setdefault(
+            "terms", set(session.execute(select(PaymentTerm.code)).scalars())
+        )
         accepted = []
         for number, item in clean:
             if item.code in other_kind:  # type: ignore[attr-defined]
@@ -143,6 +148,12 @@ def _party_validator(kind: str, model: type[BaseModel]) -> Any:
                         ),
                     )
                 )  # type: ignore[attr-defined]
+                continue
+            term = getattr(item, "payment_term", None)
+            if term is not None and term not in known_terms:
+                problems.append(
+                    (number, "payment_term", translate("no payment term %(code)s", code=term))
+                )
                 continue
             username = getattr(item, "rep", None)
             if username is not None:
@@ -187,15 +198,23 @@ def _party_writer(kind: str) -> Any:
                 usernames[user_id] = user.username if user is not None else str(user_id)
             return usernames[user_id]
 
+        term_ids = dict(session.execute(select(PaymentTerm.code, PaymentTerm.id)).all())
+
+        def term_code(term_id: int | None) -> str | None:
+            return next((code for code, tid in term_ids.items() if tid == term_id), None)
+
         for item, rep_id in rows:
             values = item.model_dump()
             rep = values.pop("rep", None)
+            term = values.pop("payment_term", None)
             code = values.pop("code")
             party = existing.get(code)
             # The history names the rep by username, as people know them.
             shown = {**values, "rep": rep} if kind == HOSPITAL else dict(values)
+            shown["payment_term"] = term
             if kind == HOSPITAL:
                 values["rep_id"] = rep_id
+            values["payment_term_id"] = term_ids.get(term) if term else None
             if party is None:
                 session.add(Party(code=code, kind=kind, **values))
                 audit.record(
@@ -207,7 +226,10 @@ def _party_writer(kind: str) -> Any:
                     changes=audit.changes_between({}, shown),
                 )
                 continue
-            before = {name: getattr(party, name) for name in shown if name != "rep"}
+            before = {
+                name: getattr(party, name) for name in shown if name not in ("rep", "payment_term")
+            }
+            before["payment_term"] = term_code(party.payment_term_id)
             if kind == HOSPITAL:
                 before["rep"] = username(party.rep_id)
             for name, value in values.items():

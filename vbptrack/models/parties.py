@@ -19,6 +19,7 @@ from vbptrack.models.fields import (
     Code,
     Email,
     InsuranceCode,
+    OptionalCode,
     OptionalProvinceCode,
     ProvinceCode,
     optional_text,
@@ -88,6 +89,8 @@ class HospitalIn(BaseModel):
     contact_name: optional_text(50) = None  # type: ignore[valid-type]
     phone: optional_text(30) = None  # type: ignore[valid-type]
     email: Email = None
+    # The customer's default payment term code (NET90, VBP …); invoices may override it.
+    payment_term: OptionalCode = None
     active: bool = True
 
 
@@ -103,4 +106,6 @@ class DistributorIn(BaseModel):
     contact_name: optional_text(50) = None  # type: ignore[valid-type]
     phone: optional_text(30) = None  # type: ignore[valid-type]
     email: Email = None
+    # The customer's default payment term code (NET90, VBP …); invoices may override it.
+    payment_term: OptionalCode = None
     active: bool = True

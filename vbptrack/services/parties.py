@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from vbptrack.models import Party, User
+from vbptrack.models import Party, PaymentTerm, User
 from vbptrack.models.base import utcnow
 from vbptrack.models.parties import DISTRIBUTOR, HOSPITAL, DistributorIn, HospitalIn
 from vbptrack.models.users import REP
@@ -63,7 +63,28 @@ def _snapshot(session: Session, party: Party) -> dict[str, Any]:
     values = {field: getattr(party, field) for field in _AUDITED}
     if party.kind == HOSPITAL:
         values["rep"] = rep_username(session, party)
+    values["payment_term"] = term_code(session, party)
     return values
+
+
+def _term_id(session: Session, code: str | None) -> int | None:
+    if code is None:
+        return None
+    term = session.execute(select(PaymentTerm).where(PaymentTerm.code == code)).scalar_one_or_none()
+    if term is None:
+        raise InvalidInput(
+            translate("Please correct the marked fields."),
+            {"payment_term": translate("No payment term %(code)s.", code=code)},
+        )
+    return term.id
+
+
+def term_code(session: Session, party: Party) -> str | None:
+    """The customer's default payment term, by code."""
+    if party.payment_term_id is None:
+        return None
+    term = session.get(PaymentTerm, party.payment_term_id)
+    return term.code if term else None
 
 
 def _apply(session: Session, party: Party, clean: BaseModel) -> None:
@@ -71,6 +92,7 @@ def _apply(session: Session, party: Party, clean: BaseModel) -> None:
     values.pop("code")
     if party.kind == HOSPITAL:
         party.rep_id = _rep_id(session, values.pop("rep"))
+    party.payment_term_id = _term_id(session, values.pop("payment_term"))
     for field, value in values.items():
         setattr(party, field, value)
 
@@ -137,6 +159,7 @@ def as_input(session: Session, party: Party) -> dict[str, Any]:
     values = {name: getattr(party, name) for name in fields if hasattr(party, name)}
     if "rep" in fields:
         values["rep"] = rep_username(session, party)
+    values["payment_term"] = term_code(session, party)
     return values
 
 

@@ -18,6 +18,11 @@ FIELDS = (
     FormField("contact_name", _l("Contact person")),
     FormField("phone", _l("Phone"), kind="tel"),
     FormField("email", _l("E-mail"), kind="email"),
+    FormField(
+        "payment_term",
+        _l("Default payment term"),
+        help=_l("A term code such as NET90, NET180 or VBP; invoices may give their own."),
+    ),
     FormField("active", _l("Active"), kind="checkbox"),
 )
 
