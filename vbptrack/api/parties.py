@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import request
@@ -50,11 +51,18 @@ def distributor_json(party: Party, term: str | None = None) -> dict[str, Any]:
     }
 
 
+def _json_many(parties: Sequence[Party]) -> list[dict[str, Any]]:
+    keys = party_service.display_keys(get_session(), parties)
+    return [
+        hospital_json(p, *keys[p.id])  # type: ignore[index]
+        if p.kind == HOSPITAL
+        else distributor_json(p, keys[p.id][1])  # type: ignore[index]
+        for p in parties
+    ]
+
+
 def _json(party: Party) -> dict[str, Any]:
-    term = party_service.term_code(get_session(), party)
-    if party.kind == HOSPITAL:
-        return hospital_json(party, party_service.rep_username(get_session(), party), term)
-    return distributor_json(party, term)
+    return _json_many([party])[0]
 
 
 def _filters() -> dict[str, Any]:
@@ -78,7 +86,7 @@ def _list(kind: str) -> Any:
     results = party_service.search(
         get_session(), actor=actor(), kind=kind, page=page, per_page=per_page, **_filters()
     )
-    return page_body(results, [_json(p) for p in results.items])
+    return page_body(results, _json_many(results.items))
 
 
 def _create(kind: str) -> Any:

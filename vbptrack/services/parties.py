@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -208,3 +208,30 @@ def search(
         statement = statement.where(Party.active == active)
     statement = statement.order_by(Party.province_code, Party.name, Party.id)
     return paginate(session, statement, page=page, per_page=per_page)
+
+
+def display_keys(
+    session: Session, parties: Sequence[Party]
+) -> dict[int, tuple[str | None, str | None]]:
+    """Per party id, (responsible rep's username, default term code), two queries for a
+    whole page rather than two per row."""
+    rep_ids = {p.rep_id for p in parties if p.rep_id is not None}
+    term_ids = {p.payment_term_id for p in parties if p.payment_term_id is not None}
+    usernames = (
+        dict(session.execute(select(User.id, User.username).where(col(User.id).in_(rep_ids))).all())
+        if rep_ids
+        else {}
+    )
+    codes = (
+        dict(
+            session.execute(
+                select(PaymentTerm.id, PaymentTerm.code).where(col(PaymentTerm.id).in_(term_ids))
+            ).all()
+        )
+        if term_ids
+        else {}
+    )
+    return {
+        p.id: (usernames.get(p.rep_id), codes.get(p.payment_term_id))  # type: ignore[misc]
+        for p in parties
+    }
