@@ -51,8 +51,7 @@ from vbptrack.domain.money import from_fen
 from vbptrack.models import Invoice, InvoiceInstalment, Party, Payment, Settlement
 from vbptrack.models.receivables import PAYMENT
 from vbptrack.services.access import Actor, territory_condition
-from vbptrack.services.errors import InvalidInput
-from vbptrack.services.problems import translate
+from vbptrack.services.problems import invalid, translate
 
 DSO_DAYS = 90
 MONTHS = 12
@@ -76,20 +75,16 @@ def parse_as_of(text: str | None, default: date) -> date:
         except ValueError:
             day = None
     if day is None:
-        raise InvalidInput(
-            translate("Please correct the marked fields."),
-            {"as_of": translate("Enter a date as YYYY-MM-DD.")},
-        )
+        raise invalid({"as_of": translate("Enter a date as YYYY-MM-DD.")})
     if not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
-        raise InvalidInput(
-            translate("Please correct the marked fields."),
+        raise invalid(
             {
                 "as_of": translate(
                     "Enter a date between %(first)s and %(last)s.",
                     first=EARLIEST_AS_OF.isoformat(),
                     last=LATEST_AS_OF.isoformat(),
                 )
-            },
+            }
         )
     return day
 

@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import and_, exists, func, insert, or_, select
 from sqlmodel import Session, col
 
@@ -32,24 +31,13 @@ from vbptrack.services import audit, ledger, terms
 from vbptrack.services.access import Actor, require, territory_condition
 from vbptrack.services.errors import Conflict, InvalidInput, NotFound
 from vbptrack.services.paging import Page, matches_text, paginate
-from vbptrack.services.problems import field_problems, translate
+from vbptrack.services.problems import invalid, translate, validated
 
 ENTITY = "invoice"
 
 
-def _invalid(fields: dict[str, str]) -> InvalidInput:
-    return InvalidInput(translate("Please correct the marked fields."), fields)
-
-
-def _validate(model: Any, data: Mapping[str, Any]) -> Any:
-    try:
-        return model.model_validate(dict(data))
-    except ValidationError as exc:
-        raise _invalid(field_problems(exc)) from exc
-
-
 def _no_customer(code: str, field: str) -> InvalidInput:
-    return _invalid({field: translate("No customer with the code %(code)s.", code=code)})
+    return invalid({field: translate("No customer with the code %(code)s.", code=code)})
 
 
 def customer_by_code(session: Session, actor: Actor, code: str, field: str) -> Party:
@@ -167,7 +155,7 @@ def plan(session: Session, *, clean: InvoiceIn, lookups: Lookups) -> PlannedInvo
     if clean.distributor_code is not None:
         distributor = lookups.customer(session, clean.distributor_code, "distributor_code")
         if distributor.kind != DISTRIBUTOR:
-            raise _invalid(
+            raise invalid(
                 {
                     "distributor_code": translate(
                         "%(code)s is not a distributor.", code=clean.distributor_code
@@ -190,7 +178,7 @@ def plan(session: Session, *, clean: InvoiceIn, lookups: Lookups) -> PlannedInvo
                     "Give a payment term or a due date: the customer has no default term."
                 )
             )
-            raise _invalid({field: message})
+            raise invalid({field: message})
         schedule = lookups.schedule(session, term, clean)
     return PlannedInvoice(clean, customer, distributor_id, term, schedule, lines)
 
@@ -265,7 +253,7 @@ def add_invoices(session: Session, *, actor: Actor, planned: Sequence[PlannedInv
 
 def create(session: Session, *, actor: Actor, data: Mapping[str, Any]) -> Invoice:
     require(actor, "receivables.write")
-    clean: InvoiceIn = _validate(InvoiceIn, data)
+    clean: InvoiceIn = validated(InvoiceIn, data)
     if find(session, clean.number) is not None:
         raise Conflict(
             translate("The invoice %(number)s already exists.", number=clean.number),
@@ -292,7 +280,7 @@ def _lines(session: Session, clean: InvoiceIn) -> list[tuple[int, int, Decimal]]
         if line.product_code not in ids
     }
     if problems:
-        raise _invalid(problems)
+        raise invalid(problems)
     return [(ids[line.product_code], line.quantity, line.unit_price) for line in clean.lines]
 
 
@@ -348,7 +336,7 @@ def view(session: Session, *, actor: Actor, number: str, as_of: date) -> Invoice
 def hold(session: Session, *, actor: Actor, number: str, data: Mapping[str, Any]) -> Invoice:
     """Put an invoice on hold (disputed, under negotiation): still aged, never dunned."""
     require(actor, "receivables.write")
-    clean: HoldIn = _validate(HoldIn, data)
+    clean: HoldIn = validated(HoldIn, data)
     invoice = get(session, actor=actor, number=number)
     before = invoice.hold_reason
     invoice.hold_reason = clean.reason
@@ -387,13 +375,13 @@ def release(session: Session, *, actor: Actor, number: str) -> Invoice:
 def write_off(session: Session, *, actor: Actor, number: str, data: Mapping[str, Any]) -> WriteOff:
     """Write off part or all of what is still owed (finance only), with a reason."""
     require(actor, "receivables.write")
-    clean: WriteOffIn = _validate(WriteOffIn, data)
+    clean: WriteOffIn = validated(WriteOffIn, data)
     invoice = get(session, actor=actor, number=number)
     ledger.lock_invoices(session, [invoice.id])  # type: ignore[list-item]
     states = ledger.instalment_states(session, [invoice.id]).get(invoice.id, [])  # type: ignore[list-item]
     open_fen = ledger.outstanding_fen(states)
     if to_fen(clean.amount) > open_fen:
-        raise _invalid(
+        raise invalid(
             {
                 "amount": translate(
                     "At most the outstanding %(amount)s.", amount=str(from_fen(open_fen))
@@ -401,7 +389,7 @@ def write_off(session: Session, *, actor: Actor, number: str, data: Mapping[str,
             }
         )
     if clean.date < invoice.invoice_date:
-        raise _invalid({"date": translate("The date is before the invoice date.")})
+        raise invalid({"date": translate("The date is before the invoice date.")})
     entry = WriteOff(
         invoice_id=invoice.id,
         date=clean.date,

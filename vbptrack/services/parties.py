@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -16,9 +16,9 @@ from vbptrack.models.parties import DISTRIBUTOR, HOSPITAL, DistributorIn, Hospit
 from vbptrack.models.users import REP
 from vbptrack.services import audit
 from vbptrack.services.access import Actor, require, territory_condition
-from vbptrack.services.errors import Conflict, InvalidInput, NotFound
+from vbptrack.services.errors import Conflict, NotFound
 from vbptrack.services.paging import Page, matches_text, paginate
-from vbptrack.services.problems import field_problems, translate
+from vbptrack.services.problems import invalid, translate, validated
 
 INPUT_MODELS: dict[str, type[BaseModel]] = {HOSPITAL: HospitalIn, DISTRIBUTOR: DistributorIn}
 # What the history shows; "rep" is the responsible rep's username, not the internal id.
@@ -39,12 +39,7 @@ _AUDITED = (
 
 
 def validate(kind: str, data: Mapping[str, Any]) -> BaseModel:
-    try:
-        return INPUT_MODELS[kind].model_validate(dict(data))
-    except ValidationError as exc:
-        raise InvalidInput(
-            translate("Please correct the marked fields."), field_problems(exc)
-        ) from exc
+    return validated(INPUT_MODELS[kind], data)
 
 
 def _rep_id(session: Session, username: str | None) -> int | None:
@@ -52,9 +47,8 @@ def _rep_id(session: Session, username: str | None) -> int | None:
         return None
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None or user.role != REP or not user.active:
-        raise InvalidInput(
-            translate("Please correct the marked fields."),
-            {"rep": translate("No sales rep with the username “%(value)s”.", value=username)},
+        raise invalid(
+            {"rep": translate("No sales rep with the username “%(value)s”.", value=username)}
         )
     return user.id
 
@@ -72,10 +66,7 @@ def _term_id(session: Session, code: str | None) -> int | None:
         return None
     term = session.execute(select(PaymentTerm).where(PaymentTerm.code == code)).scalar_one_or_none()
     if term is None:
-        raise InvalidInput(
-            translate("Please correct the marked fields."),
-            {"payment_term": translate("No payment term %(code)s.", code=code)},
-        )
+        raise invalid({"payment_term": translate("No payment term %(code)s.", code=code)})
     return term.id
 
 

@@ -14,7 +14,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
@@ -27,11 +26,7 @@ from vbptrack.services import audit, ledger
 from vbptrack.services.access import Actor, require
 from vbptrack.services.errors import Conflict, InvalidInput
 from vbptrack.services.invoices import customer_by_code
-from vbptrack.services.problems import field_problems, translate
-
-
-def _invalid(fields: dict[str, str]) -> InvalidInput:
-    return InvalidInput(translate("Please correct the marked fields."), fields)
+from vbptrack.services.problems import invalid, translate, validated
 
 
 def _find_invoices(session: Session, numbers: Iterable[str]) -> dict[str, Invoice]:
@@ -60,7 +55,7 @@ def _invoices_of(
                 "No invoice %(number)s of this customer.", number=number
             )
     if problems:
-        raise _invalid(problems)
+        raise invalid(problems)
     return found
 
 
@@ -123,7 +118,7 @@ def _apply_all(
                     number=number,
                 )
         if problems:
-            raise _invalid(problems)
+            raise invalid(problems)
         for number, amount in application.allocations:
             invoice = found[number]
             ledger.spread(
@@ -140,10 +135,7 @@ def _apply_all(
 
 def create_payment(session: Session, *, actor: Actor, data: Mapping[str, Any]) -> Payment:
     require(actor, "receivables.write")
-    try:
-        clean = PaymentIn.model_validate(dict(data))
-    except ValidationError as exc:
-        raise _invalid(field_problems(exc)) from exc
+    clean = validated(PaymentIn, data)
     if session.execute(select(Payment.id).where(Payment.reference == clean.reference)).first():
         raise Conflict(
             translate("The payment %(ref)s already exists.", ref=clean.reference),
@@ -152,10 +144,10 @@ def create_payment(session: Session, *, actor: Actor, data: Mapping[str, Any]) -
     customer = customer_by_code(session, actor, clean.customer_code, "customer_code")
     numbers = [a.invoice_number for a in clean.allocations]
     if len(set(numbers)) != len(numbers):
-        raise _invalid({"allocations": translate("Each invoice at most once per payment.")})
+        raise invalid({"allocations": translate("Each invoice at most once per payment.")})
     allocated = sum((a.amount for a in clean.allocations), Decimal("0.00"))
     if allocated > clean.amount:
-        raise _invalid(
+        raise invalid(
             {
                 "allocations": translate(
                     "The allocations (%(allocated)s) exceed the payment (%(amount)s).",
@@ -270,10 +262,7 @@ def _audit_invoices(
 
 def create_credit_note(session: Session, *, actor: Actor, data: Mapping[str, Any]) -> CreditNote:
     require(actor, "receivables.write")
-    try:
-        clean = CreditNoteIn.model_validate(dict(data))
-    except ValidationError as exc:
-        raise _invalid(field_problems(exc)) from exc
+    clean = validated(CreditNoteIn, data)
     if session.execute(select(CreditNote.id).where(CreditNote.number == clean.number)).first():
         raise Conflict(
             translate("The credit note %(ref)s already exists.", ref=clean.number),
@@ -304,7 +293,7 @@ def create_credit_note(session: Session, *, actor: Actor, data: Mapping[str, Any
                 credit_note_id=note.id,
             )
         except InvalidInput as problem:
-            raise _invalid({"amount": next(iter(problem.fields.values()))}) from problem
+            raise invalid({"amount": next(iter(problem.fields.values()))}) from problem
         audit.record(
             session,
             actor=actor,

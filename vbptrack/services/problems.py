@@ -6,11 +6,14 @@ written once and every surface says the same thing about it.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from flask import has_app_context
 from flask_babel import gettext
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+
+from vbptrack.services.errors import InvalidInput
 
 # Keyed by pydantic's error type (or our own PydanticCustomError types).
 
@@ -106,3 +109,19 @@ def field_problems(exc: ValidationError) -> dict[str, str]:
         except (KeyError, ValueError, TypeError):
             problems[field] = str(error["msg"])
     return problems
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def invalid(fields: Mapping[str, str]) -> InvalidInput:
+    """The problem a service raises for bad input: one message per field."""
+    return InvalidInput(translate("Please correct the marked fields."), fields)
+
+
+def validated(model: type[M], data: Mapping[str, Any]) -> M:
+    """`data` in the input model's shape, or InvalidInput naming each field at fault."""
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        raise invalid(field_problems(exc)) from exc

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -15,21 +14,16 @@ from vbptrack.models.base import utcnow
 from vbptrack.models.products import ProductIn
 from vbptrack.services import audit
 from vbptrack.services.access import Actor, require
-from vbptrack.services.errors import Conflict, InvalidInput, NotFound
+from vbptrack.services.errors import Conflict, NotFound
 from vbptrack.services.paging import Page, matches_text, paginate
-from vbptrack.services.problems import field_problems, translate
+from vbptrack.services.problems import translate, validated
 
 ENTITY = "product"
 _AUDITED = tuple(name for name in ProductIn.model_fields if name != "code")
 
 
 def validate(data: Mapping[str, Any]) -> ProductIn:
-    try:
-        return ProductIn.model_validate(dict(data))
-    except ValidationError as exc:
-        raise InvalidInput(
-            translate("Please correct the marked fields."), field_problems(exc)
-        ) from exc
+    return validated(ProductIn, data)
 
 
 def _snapshot(product: Product) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -23,9 +22,9 @@ from vbptrack.models import Party, PaymentTerm, PaymentTermInstalment, Province
 from vbptrack.models.receivables_in import PaymentTermIn
 from vbptrack.services import audit
 from vbptrack.services.access import Actor, require
-from vbptrack.services.errors import Conflict, InvalidInput, NotFound
+from vbptrack.services.errors import Conflict, NotFound
 from vbptrack.services.paging import Page, paginate
-from vbptrack.services.problems import field_problems, translate
+from vbptrack.services.problems import invalid, translate, validated
 
 VBP_CODE = "VBP"
 
@@ -68,12 +67,7 @@ def to_rule(session: Session, term: PaymentTerm) -> rules.PaymentTerm:
 
 def create(session: Session, *, actor: Actor, data: Mapping[str, Any]) -> PaymentTerm:
     require(actor, "receivables.write")
-    try:
-        clean = PaymentTermIn.model_validate(dict(data))
-    except ValidationError as exc:
-        raise InvalidInput(
-            translate("Please correct the marked fields."), field_problems(exc)
-        ) from exc
+    clean = validated(PaymentTermIn, data)
     if find(session, clean.code) is not None:
         raise Conflict(
             translate("The code %(code)s is already in use.", code=clean.code),
@@ -142,21 +136,19 @@ def schedule(
             acceptance_date=acceptance_date,
         )
     except rules.TermError as exc:
-        raise InvalidInput(
-            translate("Please correct the marked fields."),
+        raise invalid(
             {
                 "acceptance_date": translate(
                     "This payment term counts from the acceptance date; give it."
                 )
-            },
+            }
         ) from exc
     except (OverflowError, ValueError) as exc:  # a due date after 9999-12-31
-        raise InvalidInput(
-            translate("Please correct the marked fields."),
+        raise invalid(
             {
                 str(part.base): translate("The due date would be after 9999-12-31.")
                 for part in rule.instalments
-            },
+            }
         ) from exc
 
 

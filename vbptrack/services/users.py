@@ -18,8 +18,8 @@ from vbptrack.models.parties import HOSPITAL
 from vbptrack.models.users import ADMIN, ROLES
 from vbptrack.services import audit
 from vbptrack.services.access import Actor
-from vbptrack.services.errors import Conflict, InvalidInput, NotFound
-from vbptrack.services.problems import translate
+from vbptrack.services.errors import Conflict, NotFound
+from vbptrack.services.problems import invalid, translate
 
 TOKEN_PREFIX = "vbp_"  # noqa: S105 - a visible prefix, not a secret
 MIN_PASSWORD_LENGTH = 10
@@ -49,10 +49,7 @@ def generate_password() -> str:
 
 def _check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            translate("Please correct the marked fields."),
-            {"password": translate("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH)},
-        )
+        raise invalid({"password": translate("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH)})
 
 
 def create(
@@ -69,14 +66,10 @@ def create(
 ) -> User:
     username = username.strip()
     if not username or len(username) > 60 or any(ch.isspace() for ch in username):
-        raise InvalidInput(
-            translate("Please correct the marked fields."),
-            {"username": translate("1 to 60 characters, no spaces.")},
-        )
+        raise invalid({"username": translate("1 to 60 characters, no spaces.")})
     if role not in ROLES:
-        raise InvalidInput(
-            translate("Please correct the marked fields."),
-            {"role": translate("Choose one of: %(expected)s.", expected=", ".join(ROLES))},
+        raise invalid(
+            {"role": translate("Choose one of: %(expected)s.", expected=", ".join(ROLES))}
         )
     _check_password_rules(password)
     if find(session, username) is not None:
@@ -123,10 +116,7 @@ def set_territory(
     for text in provinces:
         code = resolve_province(text)
         if code is None:
-            raise InvalidInput(
-                translate("Please correct the marked fields."),
-                {"provinces": translate("Unknown province “%(value)s”.", value=text)},
-            )
+            raise invalid({"provinces": translate("Unknown province “%(value)s”.", value=text)})
         province_codes.append(code)
     hospital_ids = []
     for code in hospitals:
@@ -134,9 +124,8 @@ def set_territory(
             select(Party).where(Party.code == code, Party.kind == HOSPITAL)
         ).scalar_one_or_none()
         if party is None:
-            raise InvalidInput(
-                translate("Please correct the marked fields."),
-                {"hospitals": translate("No hospital with the code %(value)s.", value=code)},
+            raise invalid(
+                {"hospitals": translate("No hospital with the code %(value)s.", value=code)}
             )
         hospital_ids.append(party.id)
     session.execute(delete(UserProvince).where(UserProvince.user_id == user.id))  # type: ignore[arg-type]
@@ -317,20 +306,18 @@ def update(
     password: str | None = None,
 ) -> User:
     if role not in ROLES:
-        raise InvalidInput(
-            translate("Please correct the marked fields."),
-            {"role": translate("Choose one of: %(expected)s.", expected=", ".join(ROLES))},
+        raise invalid(
+            {"role": translate("Choose one of: %(expected)s.", expected=", ".join(ROLES))}
         )
     if user.id == actor.user_id and (role != ADMIN or not active):
         # An administrator locking themselves out could leave nobody to undo it.
-        raise InvalidInput(
-            translate("Please correct the marked fields."),
+        raise invalid(
             {
                 "role": translate(
                     "You cannot remove your own administrator role or deactivate "
                     "yourself; ask another administrator."
                 )
-            },
+            }
         )
     before_territory = territory(session, user)
     before = {
