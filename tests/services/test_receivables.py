@@ -21,6 +21,7 @@ from tests.factories import make_distributor, make_hospital, make_user
 from vbptrack.domain.ageing import Basis
 from vbptrack.models import Invoice, Settlement, WriteOff
 from vbptrack.services import ageing, invoices, ledger, payments, terms
+from vbptrack.services import users as user_service
 from vbptrack.services.access import SYSTEM
 from vbptrack.services.errors import InvalidInput
 
@@ -492,3 +493,27 @@ def test_instalment_states_for_any_number_of_invoices(db: Session) -> None:
     assert alone == {ids[0]: [0, 0], ids[1]: [3000, 7000], ids[2]: [0, 7000]}
     many = [*range(10**6, 10**6 + 70_000), *ids]  # mostly invoices that do not exist
     assert outstanding_by_invoice(ledger.instalment_states(db, many)) == alone
+
+
+def test_a_reps_ageing_holds_only_their_customers_unapplied_cash(db: Session) -> None:
+    """Unapplied cash is summed inside the territory in SQL: nothing of another
+    province's customer reaches the rep's rows or totals."""
+    make_hospital(db, "SH1", "31")
+    make_hospital(db, "GD1", "44")
+    rep = user_service.actor_for(make_user(db, "sh.rep", "rep", provinces=["31"]))
+    for code, amount in (("SH1", "100"), ("GD1", "700")):
+        payments.create_payment(
+            db,
+            actor=SYSTEM,
+            data={
+                "reference": f"P-{code}",
+                "customer_code": code,
+                "date": "2024-03-01",
+                "amount": amount,
+            },
+        )
+    mine = ageing.report(db, actor=rep, as_of=date(2024, 3, 31))
+    assert [(r.key, r.unapplied) for r in mine.rows] == [("SH1", D("-100.00"))]
+    assert mine.totals.unapplied == D("-100.00")
+    everyone = ageing.report(db, actor=SYSTEM, as_of=date(2024, 3, 31), group_by="province")
+    assert {r.key: r.unapplied for r in everyone.rows} == {"31": D("-100.00"), "44": D("-700.00")}

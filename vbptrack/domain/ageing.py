@@ -67,6 +67,17 @@ def columns(basis: Basis, limits: Sequence[int]) -> list[str]:
     return labels
 
 
+def days_past_due(as_of: date, due_date: date) -> int:
+    """Days past due as of a date; 0 or less is not yet overdue (due today is not).
+
+    >>> days_past_due(date(2024, 3, 31), date(2024, 2, 29))
+    31
+    >>> days_past_due(date(2024, 3, 1), date(2024, 3, 1))
+    0
+    """
+    return (as_of - due_date).days
+
+
 def bucket(days: int, basis: Basis, limits: Sequence[int]) -> str:
     """The column for a number of days (past due, or since the invoice).
 

@@ -42,3 +42,13 @@ def oldest_first(items: Sequence[OpenItem[K]], amount: Decimal) -> list[tuple[K,
         result.append((item.key, take))
         remaining -= take
     return result
+
+
+def settlement_date(received_on: date, invoice_date: date) -> date:
+    """The day money counts against an invoice: never before the invoice exists. Money
+    received earlier was unapplied cash until then, and an ageing for that day says so.
+
+    >>> settlement_date(date(2024, 1, 5), date(2024, 1, 10))
+    datetime.date(2024, 1, 10)
+    """
+    return max(received_on, invoice_date)

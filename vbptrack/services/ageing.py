@@ -18,7 +18,7 @@ from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from vbptrack.domain.ageing import Basis, DateRange, columns, date_ranges
+from vbptrack.domain.ageing import Basis, DateRange, columns, date_ranges, days_past_due
 from vbptrack.domain.money import from_fen
 from vbptrack.domain.provinces import province_name
 from vbptrack.models import Invoice, InvoiceInstalment, Party, Settlement, User
@@ -64,27 +64,45 @@ class AgeingReport:
     totals: AgeingRow
 
 
+def _in_range(anchor: Any, bucket: DateRange) -> Any:
+    """SQL: the anchor date lies in the bucket's date range."""
+    conditions = []
+    if bucket.earliest is not None:
+        conditions.append(anchor >= bucket.earliest)
+    if bucket.latest is not None:
+        conditions.append(anchor <= bucket.latest)
+    return and_(*conditions)
+
+
 def _bucket_case(anchor: Any, ranges: Sequence[DateRange]) -> Any:
-    whens = []
-    for index, bucket in enumerate(ranges):
-        conditions = []
-        if bucket.earliest is not None:
-            conditions.append(anchor >= bucket.earliest)
-        if bucket.latest is not None:
-            conditions.append(anchor <= bucket.latest)
-        whens.append((and_(*conditions), literal(index)))
+    whens = [(_in_range(anchor, bucket), literal(index)) for index, bucket in enumerate(ranges)]
     return case(*whens, else_=literal(len(ranges) - 1))
 
 
-def _group_columns(group_by: str) -> tuple[Any, Any, list[Any]]:
-    """(key expression, extra join target, group-by columns) for a grouping."""
-    if group_by == "customer":
-        return Party.id, None, [Party.id]
-    if group_by == "province":
-        return Party.province_code, None, [Party.province_code]
-    if group_by == "rep":
-        return Party.rep_id, None, [Party.rep_id]
-    return Invoice.distributor_id, None, [Invoice.distributor_id]
+def _anchor(basis: Basis) -> Any:
+    return InvoiceInstalment.due_date if basis is Basis.DUE_DATE else Invoice.invoice_date
+
+
+def _open_fen(as_of: date) -> tuple[Any, Any]:
+    """(settled-as-of subquery to outer-join on instalment id, open amount expression)."""
+    settled = (
+        select(
+            Settlement.instalment_id.label("instalment_id"),  # type: ignore[attr-defined]
+            func.sum(Settlement.amount_fen).label("fen"),
+        )
+        .where(Settlement.date <= as_of)
+        .group_by(Settlement.instalment_id)
+        .subquery()
+    )
+    return settled, InvoiceInstalment.amount_fen - func.coalesce(settled.c.fen, 0)
+
+
+GROUP_KEYS: dict[str, Any] = {
+    "customer": Party.id,
+    "province": Party.province_code,
+    "rep": Party.rep_id,
+    "distributor": Invoice.distributor_id,
+}
 
 
 def report(
@@ -99,18 +117,9 @@ def report(
 ) -> AgeingReport:
     labels = columns(basis, limits)
     ranges = date_ranges(as_of, basis, limits)
-    settled = (
-        select(
-            Settlement.instalment_id.label("instalment_id"),  # type: ignore[attr-defined]
-            func.sum(Settlement.amount_fen).label("fen"),
-        )
-        .where(Settlement.date <= as_of)
-        .group_by(Settlement.instalment_id)
-        .subquery()
-    )
-    open_fen = InvoiceInstalment.amount_fen - func.coalesce(settled.c.fen, 0)
-    anchor = InvoiceInstalment.due_date if basis is Basis.DUE_DATE else Invoice.invoice_date
-    key, _, group_columns = _group_columns(group_by)
+    settled, open_fen = _open_fen(as_of)
+    anchor = _anchor(basis)
+    key = GROUP_KEYS[group_by]
     bucket = _bucket_case(anchor, ranges)
     statement = (
         select(key.label("key"), bucket.label("bucket"), func.sum(open_fen).label("fen"))
@@ -119,7 +128,7 @@ def report(
         .join(Party, Party.id == Invoice.customer_id)
         .outerjoin(settled, settled.c.instalment_id == InvoiceInstalment.id)
         .where(Invoice.invoice_date <= as_of, territory_condition(actor), open_fen != 0)
-        .group_by(*group_columns, bucket)
+        .group_by(key, bucket)
     )
     rows: dict[Any, AgeingRow] = {}
     for group_key, index, fen in session.execute(statement).all():
@@ -149,7 +158,11 @@ def _add_unapplied(
     visible = select(Party.id, Party.kind, Party.province_code, Party.rep_id).where(
         territory_condition(actor)
     )
-    unapplied = unapplied_fen(session, None, as_of)
+    # Summed only for the customers the actor sees: a rep's report stays small.
+    customers = (
+        None if actor.sees_everything else select(Party.id).where(territory_condition(actor))
+    )
+    unapplied = unapplied_fen(session, customers, as_of)
     if not unapplied:
         return
     parties = {
@@ -216,17 +229,8 @@ def drilldown(
 ) -> list[dict[str, Any]]:
     """The open instalments behind one cell (or row) of the report, oldest first."""
     ranges = {r.label: r for r in date_ranges(as_of, basis, limits)}
-    settled = (
-        select(
-            Settlement.instalment_id.label("instalment_id"),  # type: ignore[attr-defined]
-            func.sum(Settlement.amount_fen).label("fen"),
-        )
-        .where(Settlement.date <= as_of)
-        .group_by(Settlement.instalment_id)
-        .subquery()
-    )
-    open_fen = InvoiceInstalment.amount_fen - func.coalesce(settled.c.fen, 0)
-    anchor = InvoiceInstalment.due_date if basis is Basis.DUE_DATE else Invoice.invoice_date
+    settled, open_fen = _open_fen(as_of)
+    anchor = _anchor(basis)
     distributor = aliased(Party)
     statement = (
         select(
@@ -267,11 +271,7 @@ def drilldown(
             col(Invoice.distributor_id).is_(None) if none else distributor.code == key
         )
     if bucket is not None and bucket in ranges:
-        chosen = ranges[bucket]
-        if chosen.earliest is not None:
-            statement = statement.where(anchor >= chosen.earliest)
-        if chosen.latest is not None:
-            statement = statement.where(anchor <= chosen.latest)
+        statement = statement.where(_in_range(anchor, ranges[bucket]))
     result = []
     for number, invoice_date, due, amount, open_amount, code, name, hold in session.execute(
         statement
@@ -281,7 +281,7 @@ def drilldown(
                 "invoice_number": number,
                 "invoice_date": invoice_date,
                 "due_date": due,
-                "days_past_due": (as_of - due).days,
+                "days_past_due": days_past_due(as_of, due),
                 "amount": from_fen(int(amount)),
                 "outstanding": from_fen(int(open_amount)),
                 "customer_code": code,

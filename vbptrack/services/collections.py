@@ -46,6 +46,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, col
 
 from vbptrack.domain import collections as rules
+from vbptrack.domain.ageing import days_past_due
 from vbptrack.domain.collections import Forecast, OpenInstalment, Period
 from vbptrack.domain.money import from_fen
 from vbptrack.models import Invoice, InvoiceInstalment, Party, Payment, Settlement
@@ -339,7 +340,7 @@ def top_overdue(
             code=names[cid][0],
             name=names[cid][1],
             overdue=from_fen(overdue[cid]),
-            oldest_days_past_due=(as_of - oldest[cid]).days,
+            oldest_days_past_due=days_past_due(as_of, oldest[cid]),
             average_days_late=days_late.get(cid),
         )
         for cid in ranked

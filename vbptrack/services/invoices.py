@@ -12,6 +12,7 @@ from sqlalchemy import and_, exists, func, insert, or_, select
 from sqlmodel import Session, col
 
 from vbptrack.domain import terms as rules
+from vbptrack.domain.ageing import days_past_due
 from vbptrack.domain.money import from_fen, quantize, to_fen
 from vbptrack.models import (
     Invoice,
@@ -292,6 +293,7 @@ class InstalmentView:
     credited: Decimal
     written_off: Decimal
     outstanding: Decimal
+    days_past_due: int  # as of the view's date; 0 or less: not overdue
 
 
 @dataclass(frozen=True)
@@ -327,6 +329,7 @@ def view(session: Session, *, actor: Actor, number: str, as_of: date) -> Invoice
                 from_fen(s.credited_fen),
                 from_fen(s.written_off_fen),
                 from_fen(s.outstanding_fen),
+                days_past_due(as_of, s.instalment.due_date),
             )
             for s in states
         ],

@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from vbptrack.domain.allocation import OpenItem, oldest_first
+from vbptrack.domain.allocation import OpenItem, oldest_first, settlement_date
 from vbptrack.domain.money import from_fen, to_fen
 from vbptrack.models import Invoice, InvoiceInstalment, Settlement
 
@@ -124,7 +124,7 @@ def spread(
         OpenItem(state, state.instalment.due_date, from_fen(state.outstanding_fen))
         for state in states
     ]
-    dated = max(on, invoice.invoice_date)
+    dated = settlement_date(on, invoice.invoice_date)
     for state, part in oldest_first(items, amount):
         fen = to_fen(part)
         session.add(

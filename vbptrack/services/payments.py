@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.sql import Select
 from sqlmodel import Session, col
 
 from vbptrack.domain.allocation import OpenItem, oldest_first
@@ -319,15 +320,17 @@ def create_credit_note(session: Session, *, actor: Actor, data: Mapping[str, Any
 
 
 def unapplied_fen(
-    session: Session, customer_ids: Iterable[int] | None, as_of: date
+    session: Session, customer_ids: Iterable[int] | Select[Any] | None, as_of: date
 ) -> dict[int, int]:
     """Per customer, money received or credited on or before `as_of` that no invoice has
-    taken (settlements dated on or before `as_of`), as a positive number of fen."""
+    taken (settlements dated on or before `as_of`), as a positive number of fen.
+
+    `customer_ids` limits it to some customers: ids, or a SELECT of ids (a territory)."""
     received: dict[int, int] = defaultdict(int)
 
     def add(statement: Any, sign: int) -> None:
         if customer_ids is not None:
-            ids = list(customer_ids)
+            ids = customer_ids if isinstance(customer_ids, Select) else list(customer_ids)
             statement = statement.where(col(statement.selected_columns[0]).in_(ids))
         for customer_id, fen in session.execute(statement).all():
             received[customer_id] += sign * int(fen or 0)
