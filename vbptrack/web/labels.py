@@ -5,10 +5,7 @@ Templates translate them with `_(value)`; listing them here puts them in the cat
 
 from __future__ import annotations
 
-
-def N_(msgid: str) -> str:  # noqa: N802 - gettext's "mark only" convention
-    return msgid
-
+from vbptrack.services.problems import N_
 
 ROLE_LABELS = (N_("admin"), N_("manager"), N_("finance"), N_("rep"))
 AUDIT_ACTIONS = (
