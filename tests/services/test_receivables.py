@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from tests.factories import make_distributor, make_hospital, make_user
 from vbptrack.domain.ageing import Basis
-from vbptrack.models import Invoice, Settlement, WriteOff
+from vbptrack.models import Invoice, Party, Settlement, WriteOff
 from vbptrack.services import ageing, invoices, ledger, payments, terms
 from vbptrack.services import users as user_service
 from vbptrack.services.access import SYSTEM
@@ -517,3 +517,24 @@ def test_a_reps_ageing_holds_only_their_customers_unapplied_cash(db: Session) ->
     assert mine.totals.unapplied == D("-100.00")
     everyone = ageing.report(db, actor=SYSTEM, as_of=date(2024, 3, 31), group_by="province")
     assert {r.key: r.unapplied for r in everyone.rows} == {"31": D("-100.00"), "44": D("-700.00")}
+
+
+def test_the_proposal_takes_open_invoices_oldest_due_first_skipping_paid_and_held(
+    db: Session,
+) -> None:
+    make_hospital(db, "H1")
+    invoice(db, "PAID", "H1", date(2024, 1, 1), "100", due_date=date(2024, 1, 31))
+    invoice(db, "HELD", "H1", date(2024, 1, 2), "100", due_date=date(2024, 2, 1))
+    invoice(db, "LATER", "H1", date(2024, 1, 3), "300", due_date=date(2024, 4, 30))
+    invoice(db, "SOONER", "H1", date(2024, 1, 4), "200", due_date=date(2024, 3, 31))
+    pay(db, "P1", "H1", date(2024, 2, 1), "100", [("PAID", "100")])
+    invoices.hold(db, actor=SYSTEM, number="HELD", data={"reason": "对账差异"})
+    customer = db.execute(select(Party).where(Party.code == "H1")).scalar_one()
+    assert payments.propose_allocation(db, customer=customer, amount=D("250")) == [
+        ("SOONER", D("200.00")),
+        ("LATER", D("50.00")),
+    ]
+    assert payments.propose_allocation(db, customer=customer, amount=D("900")) == [
+        ("SOONER", D("200.00")),
+        ("LATER", D("300.00")),
+    ]
