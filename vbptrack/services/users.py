@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from vbptrack.models import ApiToken, Party, User, UserHospital, UserProvince
@@ -118,16 +118,18 @@ def set_territory(
         if code is None:
             raise invalid({"provinces": translate("Unknown province “%(value)s”.", value=text)})
         province_codes.append(code)
-    hospital_ids = []
-    for code in hospitals:
-        party = session.execute(
-            select(Party).where(Party.code == code, Party.kind == HOSPITAL)
-        ).scalar_one_or_none()
-        if party is None:
+    codes = list(hospitals)
+    found = dict(
+        session.execute(
+            select(Party.code, Party.id).where(col(Party.code).in_(codes), Party.kind == HOSPITAL)
+        ).all()
+    )
+    for code in codes:
+        if code not in found:
             raise invalid(
                 {"hospitals": translate("No hospital with the code %(value)s.", value=code)}
             )
-        hospital_ids.append(party.id)
+    hospital_ids = [found[code] for code in codes]
     session.execute(delete(UserProvince).where(UserProvince.user_id == user.id))  # type: ignore[arg-type]
     session.execute(delete(UserHospital).where(UserHospital.user_id == user.id))  # type: ignore[arg-type]
     for code in dict.fromkeys(province_codes):
