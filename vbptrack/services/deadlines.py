@@ -1,0 +1,35 @@
+"""The deadlines feed: asks every registered area for its deadlines inside a window.
+
+An area registers a source with `@source`; a source takes the session, the actor (so a
+rep sees only their territory's records) and the closed date range, and returns the
+`Deadline`s of its open records dated inside it, filtered in SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from sqlmodel import Session
+
+from vbptrack.domain.deadlines import Deadline, due_within, window
+from vbptrack.services.access import Actor
+
+Source = Callable[[Session, Actor, date, date], Iterable[Deadline]]
+
+SOURCES: list[Source] = []
+
+
+def source(function: Source) -> Source:
+    """Register an area's deadline source (used as a decorator)."""
+    SOURCES.append(function)
+    return function
+
+
+def upcoming(session: Session, actor: Actor, as_of: date, within_days: int) -> list[Deadline]:
+    """Everything due in [as_of, as_of + within_days], sorted by date."""
+    start, end = window(as_of, within_days)
+    found: list[Deadline] = []
+    for area in SOURCES:
+        found.extend(area(session, actor, start, end))
+    return due_within(found, as_of, within_days)
