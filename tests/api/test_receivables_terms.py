@@ -268,3 +268,86 @@ def test_vbp_schedule_follows_the_customers_province(
     assert set(schedule("H-SH").json["error"]["fields"]) == {"customer_code"}
     national = client.get(f"{API}/payment-terms/VBP/schedule?{query}", headers=rep)
     assert national.json["instalments"] == [{"due_date": "2024-02-29", "amount": "80.00"}]
+
+
+def test_province_vbp_term_is_set_read_and_reset(
+    client: FlaskClient, db: Session, token_for: Callable[..., Headers]
+) -> None:
+    finance = token_for("finance")
+    listed = client.get(API + "/provinces/vbp-terms", headers=token_for("rep", provinces=["31"]))
+    assert listed.status_code == 200
+    assert len(listed.json["items"]) == 31
+    guangdong = next(i for i in listed.json["items"] if i["province_code"] == "44")
+    assert guangdong == {
+        "province_code": "44",
+        "province": "广东省",
+        "province_en": "Guangdong",
+        "payment_term": None,
+        "payment_term_name": None,
+    }
+
+    # By name, as imports accept it.
+    response = client.put(
+        API + "/provinces/广东/vbp-term", json={"payment_term": "VBP30"}, headers=finance
+    )
+    assert response.status_code == 200
+    assert (response.json["province_code"], response.json["payment_term"]) == ("44", "VBP30")
+    make_hospital(db, "H-GD", "44")
+    schedule = client.get(
+        API + "/payment-terms/VBP/schedule?invoice_date=2024-01-05&acceptance_date=2024-01-20"
+        "&amount=80&customer_code=H-GD",
+        headers=finance,
+    )
+    assert schedule.json["instalments"] == [{"due_date": "2024-02-19", "amount": "80.00"}]
+
+    response = client.put(
+        API + "/provinces/44/vbp-term", json={"payment_term": None}, headers=finance
+    )
+    assert response.json["payment_term"] is None
+    again = client.get(API + "/provinces/vbp-terms", headers=finance).json["items"]
+    assert next(i for i in again if i["province_code"] == "44")["payment_term"] is None
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "field"),
+    [
+        ("/provinces/44/vbp-term", {"payment_term": "NOPE"}, 422, "payment_term"),
+        ("/provinces/44/vbp-term", {"payment_term": 30}, 422, "payment_term"),
+        ("/provinces/44/vbp-term", {}, 422, "payment_term"),
+        ("/provinces/44/vbp-term", {"payment_term": "VBP30", "extra": 1}, 422, "payment_term"),
+        ("/provinces/99/vbp-term", {"payment_term": "VBP30"}, 404, None),
+    ],
+)
+def test_bad_province_vbp_term_writes_nothing(
+    client: FlaskClient,
+    db: Session,
+    token_for: Callable[..., Headers],
+    path: str,
+    body: dict[str, Any],
+    status: int,
+    field: str | None,
+) -> None:
+    finance = token_for("finance")
+    before = database_state(db)
+    response = client.put(API + path, json=body, headers=finance)
+    assert response.status_code == status
+    if field:
+        assert field in response.json["error"]["fields"]
+    assert database_state(db) == before
+
+
+def test_only_finance_and_admin_set_a_province_rule(
+    client: FlaskClient, db: Session, token_for: Callable[..., Headers]
+) -> None:
+    headers = {role: token_for(role) for role in ("manager", "rep")}
+    before = database_state(db)
+    for role in ("manager", "rep"):
+        response = client.put(
+            API + "/provinces/44/vbp-term", json={"payment_term": "VBP30"}, headers=headers[role]
+        )
+        assert response.status_code == 403, role
+    assert database_state(db) == before
+    admin = client.put(
+        API + "/provinces/44/vbp-term", json={"payment_term": "VBP30"}, headers=token_for("admin")
+    )
+    assert admin.status_code == 200

@@ -85,6 +85,7 @@ BODIES: dict[str, Callable[[], dict[str, Any]]] = {
         "cn_date": "2025-03-01",
         "cn_amount": "10.00",
     },
+    "receivables.set_province_term": lambda: {"payment_term": "VBP30"},
     "receivables.new_payment": lambda: {
         "action": "save",
         "customer_code": world.IN_TERRITORY,

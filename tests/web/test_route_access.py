@@ -53,6 +53,7 @@ EXPECTED: dict[str, tuple[Any, ...]] = {
     "/receivables/payments":                 (LOGIN, OK, OK, OK, OK),
     "/receivables/payments/new":             (LOGIN, OK, NO, OK, NO),
     "/receivables/customers/<path:code>":    (LOGIN, OK, OK, OK, OK),
+    "/receivables/terms":                    (LOGIN, OK, OK, OK, OK),
 }  # fmt: skip
 
 

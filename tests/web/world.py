@@ -138,6 +138,8 @@ def url_for_rule(app: Flask, rule: Rule, data: World) -> str:
             values["token_id"] = data.token_id
         elif argument == "number":
             values["number"] = INVOICE
+        elif argument == "province":
+            values["province"] = "44"
         else:
             raise AssertionError(f"{rule.rule}: say which record fills <{argument}>")
     adapter = app.url_map.bind("localhost")

@@ -222,6 +222,27 @@ RECEIVABLES_SCHEMAS: dict[str, Any] = {
             },
         }
     ),
+    "ProvinceVbpTerm": _object(
+        {
+            "province_code": {"type": "string"},
+            "province": {"type": "string"},
+            "province_en": {"type": "string"},
+            "payment_term": {
+                "type": ["string", "null"],
+                "description": "the province's own VBP term; null: the national default VBP",
+            },
+            "payment_term_name": {"type": ["string", "null"]},
+        }
+    ),
+    "ProvinceVbpTerms": _object({"items": {"type": "array", "items": _ref("ProvinceVbpTerm")}}),
+    "ProvinceVbpTermInput": _object(
+        {
+            "payment_term": {
+                "type": ["string", "null"],
+                "description": "a payment term code, or null for the national default",
+            }
+        }
+    ),
     "Invoice": _object(
         {
             "number": {"type": "string"},
@@ -461,6 +482,24 @@ def _receivables_paths() -> dict[str, Any]:
                         description="resolve VBP through this customer's province",
                     ),
                 ],
+            )
+        },
+        "/provinces/vbp-terms": {
+            "get": read(
+                terms,
+                "Each province's VBP settlement term (invoices with term VBP use it)",
+                _ref("ProvinceVbpTerms"),
+                [],
+            )
+        },
+        "/provinces/{province}/vbp-term": {
+            "put": write(
+                terms,
+                "Set a province's VBP settlement term (code or name of the province)",
+                "ProvinceVbpTermInput",
+                _ref("ProvinceVbpTerm"),
+                200,
+                [_path("province")],
             )
         },
         "/invoices": {

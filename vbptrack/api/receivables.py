@@ -31,7 +31,6 @@ from vbptrack.models import (
     Party,
     Payment,
     PaymentTerm,
-    PaymentTermInstalment,
     Product,
     Settlement,
     WriteOff,
@@ -138,24 +137,18 @@ class QueryArgs:
 
 
 def _term_parts(session: Session, term_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    parts: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    if not term_ids:
-        return parts
-    rows = session.execute(
-        select(PaymentTermInstalment)
-        .where(col(PaymentTermInstalment.term_id).in_(term_ids))
-        .order_by(col(PaymentTermInstalment.term_id), col(PaymentTermInstalment.position))
-    ).scalars()
-    for part in rows:
-        parts[part.term_id].append(
+    return {
+        term_id: [
             {
                 "portion": _ratio(Decimal(part.portion)),
                 "rule": part.rule,
                 "n": part.n,
                 "base": part.base,
             }
-        )
-    return parts
+            for part in parts
+        ]
+        for term_id, parts in term_service.instalments_of(session, term_ids).items()
+    }
 
 
 def _terms_json(session: Session, terms: Sequence[PaymentTerm]) -> list[dict[str, Any]]:
@@ -216,6 +209,36 @@ def payment_term_schedule(code: str) -> Any:
 def get_payment_term(code: str) -> Any:
     session = get_session()
     return _terms_json(session, [term_service.get(session, code)])[0]
+
+
+def _province_term_json(row: term_service.ProvinceVbpTerm) -> dict[str, Any]:
+    return {
+        "province_code": row.code,
+        "province": row.name,
+        "province_en": row.name_en,
+        "payment_term": row.term_code,
+        "payment_term_name": row.term_name,
+    }
+
+
+@bp.get("/provinces/vbp-terms")
+def list_province_vbp_terms() -> Any:
+    rows = term_service.province_vbp_terms(get_session())
+    return {"items": [_province_term_json(row) for row in rows]}
+
+
+@bp.put("/provinces/<province>/vbp-term")
+def put_province_vbp_term(province: str) -> Any:
+    body = json_body("receivables.write")
+    if set(body) != {"payment_term"} or not isinstance(body["payment_term"], str | None):
+        raise InvalidInput(
+            "Invalid request.",
+            {"payment_term": "required: a payment term code, or null for the national default"},
+        )
+    row = term_service.set_province_vbp_term(
+        get_session(), actor=actor(), province_code=province, term_code=body["payment_term"]
+    )
+    return _province_term_json(row)
 
 
 # --- invoices --------------------------------------------------------------------------

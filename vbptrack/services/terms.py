@@ -10,14 +10,16 @@ seeded as `VBP` (end of the month after acceptance).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vbptrack.domain import terms as rules
+from vbptrack.domain.provinces import resolve_province
 from vbptrack.models import Party, PaymentTerm, PaymentTermInstalment, Province
 from vbptrack.models.receivables_in import PaymentTermIn
 from vbptrack.services import audit
@@ -50,6 +52,22 @@ def instalments(session: Session, term: PaymentTerm) -> Sequence[PaymentTermInst
         .scalars()
         .all()
     )
+
+
+def instalments_of(
+    session: Session, term_ids: Sequence[int]
+) -> dict[int, list[PaymentTermInstalment]]:
+    """The instalments of several terms in one query, by term id, in schedule order."""
+    parts: dict[int, list[PaymentTermInstalment]] = {term_id: [] for term_id in term_ids}
+    if term_ids:
+        rows = session.execute(
+            select(PaymentTermInstalment)
+            .where(col(PaymentTermInstalment.term_id).in_(term_ids))
+            .order_by(col(PaymentTermInstalment.term_id), col(PaymentTermInstalment.position))
+        ).scalars()
+        for part in rows:
+            parts[part.term_id].append(part)
+    return parts
 
 
 def to_rule(session: Session, term: PaymentTerm) -> rules.PaymentTerm:
@@ -154,21 +172,58 @@ def schedule(
 
 def set_province_vbp_term(
     session: Session, *, actor: Actor, province_code: str, term_code: str | None
-) -> None:
-    """Configure a province's VBP settlement rule (None: back to the national default)."""
+) -> ProvinceVbpTerm:
+    """Configure a province's VBP settlement rule (None: back to the national default).
+
+    The province may be given by code or name (`44`, `广东`, `广东省`).
+    """
     require(actor, "receivables.write")
-    province = session.get(Province, province_code)
+    code = resolve_province(province_code)
+    province = session.get(Province, code) if code else None
     if province is None:
         raise NotFound(translate("Unknown province “%(value)s”.", value=province_code))
-    term = get(session, term_code) if term_code else None
-    before = province.vbp_term_id
+    term = None
+    if term_code:
+        term = find(session, term_code)
+        if term is None:
+            raise invalid({"payment_term": translate("No payment term %(code)s.", code=term_code)})
+    before = session.get(PaymentTerm, province.vbp_term_id) if province.vbp_term_id else None
     province.vbp_term_id = term.id if term else None
     audit.record(
         session,
         actor=actor,
         entity="province",
-        key=province_code,
+        key=province.code,
         action="update",
-        changes={"vbp_term": [before, term_code]},
+        changes={"vbp_term": [before.code if before else None, term.code if term else None]},
     )
     session.commit()
+    return province_vbp_term(session, province.code)
+
+
+@dataclass(frozen=True)
+class ProvinceVbpTerm:
+    """A province and the term its VBP invoices use (None: the national default `VBP`)."""
+
+    code: str
+    name: str
+    name_en: str
+    term_code: str | None
+    term_name: str | None
+
+
+def province_vbp_terms(session: Session) -> list[ProvinceVbpTerm]:
+    """Every province with its configured VBP term, by code: one query over 31 rows."""
+    rows = session.execute(
+        select(Province.code, Province.name, Province.name_en, PaymentTerm.code, PaymentTerm.name)
+        .outerjoin(PaymentTerm, col(PaymentTerm.id) == col(Province.vbp_term_id))
+        .order_by(col(Province.code))
+    ).all()
+    return [ProvinceVbpTerm(*row) for row in rows]
+
+
+def province_vbp_term(session: Session, province_code: str) -> ProvinceVbpTerm:
+    for row in province_vbp_terms(session):
+        if row.code == province_code:
+            return row
+    raise NotFound(translate("Unknown province “%(value)s”.", value=province_code))

@@ -20,7 +20,11 @@ from vbptrack.db import get_session
 from vbptrack.domain.ageing import DEFAULT_LIMITS, NOT_DUE, Basis, columns
 from vbptrack.domain.money import ZERO
 from vbptrack.services import ageing, exports
-from vbptrack.web import receivables_invoices, receivables_payments  # noqa: F401 - their routes
+from vbptrack.web import (  # noqa: F401 - their routes
+    receivables_invoices,
+    receivables_payments,
+    receivables_terms,
+)
 from vbptrack.web.auth import current_actor, login_required
 from vbptrack.web.receivables_common import QueryProblem, bp, parse_day, query_text, today
 
