@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -120,15 +121,20 @@ def test_catalogue_has_no_fuzzy_entries(zh_catalog: Catalog) -> None:
     assert not zh_catalog.fuzzy, "the catalogue header is marked fuzzy"
 
 
+def _entries(catalog: Catalog) -> dict[tuple[Any, ...], tuple[str, ...]]:
+    """(context, msgid) → translations; plural forms come from a .mo file as lists."""
+    return {(m.context, _strings(m.id)): _strings(m.string) for m in catalog if m.id}
+
+
 def test_compiled_catalogue_matches_the_po_file(zh_catalog: Catalog) -> None:
     compiled = io.BytesIO()
     write_mo(compiled, zh_catalog)
     compiled.seek(0)
-    expected = {(m.context, m.id): m.string for m in read_mo(compiled) if m.id}
+    expected = _entries(read_mo(compiled))
     with MO_FILE.open("rb") as mo:
-        on_disk = {(m.context, m.id): m.string for m in read_mo(mo) if m.id}
+        on_disk = _entries(read_mo(mo))
     stale = sorted(
-        _key(msgid)
+        msgid[0]
         for (context, msgid) in expected.keys() | on_disk.keys()
         if expected.get((context, msgid)) != on_disk.get((context, msgid))
     )
