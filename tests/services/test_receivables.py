@@ -538,3 +538,51 @@ def test_the_proposal_takes_open_invoices_oldest_due_first_skipping_paid_and_hel
         ("SOONER", D("200.00")),
         ("LATER", D("300.00")),
     ]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        # M-1 is listed once, at its later instalment; M-5 counts until it is paid.
+        (date(2024, 6, 30), ["M-2", "M-1", "M-5"]),
+        (date(2024, 7, 31), ["M-2", "M-1"]),
+        (date(2024, 3, 1), ["M-5"]),  # M-1: its paid half fell due, the rest is due today
+        (date(2024, 1, 1), []),
+    ],
+)
+def test_overdue_list_is_latest_due_first_each_invoice_once(
+    db: Session, as_of: date, expected: list[str]
+) -> None:
+    make_hospital(db, "H-OD", "31")
+    terms.create(
+        db,
+        actor=SYSTEM,
+        data={
+            "code": "HALF60",
+            "name": "half now, half in 60 days",
+            "instalments": [
+                {"portion": "50", "rule": "days_after_base", "n": 0},
+                {"portion": "50", "rule": "days_after_base", "n": 60},
+            ],
+        },
+    )
+    invoice(db, "M-1", "H-OD", date(2024, 1, 1), "100.00", payment_term="HALF60")  # 1-1, 3-1
+    invoice(db, "M-2", "H-OD", date(2024, 2, 1), "100.00", due_date=date(2024, 4, 15))
+    invoice(db, "M-4", "H-OD", date(2024, 5, 1), "100.00", due_date=date(2024, 8, 1))
+    invoice(db, "M-5", "H-OD", date(2024, 1, 20), "100.00", due_date=date(2024, 2, 1))
+    pay(db, "P-M5", "H-OD", date(2024, 7, 5), "100.00", [("M-5", "100.00")])
+    # Half of M-1 paid: its first instalment is settled, the second is still open.
+    pay(db, "P-M1", "H-OD", date(2024, 1, 2), "50.00", [("M-1", "50.00")])
+
+    listed = invoices.search(db, actor=SYSTEM, as_of=as_of, status="overdue", per_page=50)
+    assert [row.invoice.number for row in listed.items] == expected
+    assert listed.total == len(expected)
+    # Page by page the same invoices come, each once.
+    one_by_one = [
+        row.invoice.number
+        for page in range(1, len(expected) + 1)
+        for row in invoices.search(
+            db, actor=SYSTEM, as_of=as_of, status="overdue", page=page, per_page=1
+        ).items
+    ]
+    assert one_by_one == expected

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, exists, func, insert, or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from vbptrack.domain import terms as rules
@@ -447,7 +448,10 @@ def search(
 ) -> Page[InvoiceRow]:
     """Invoices newest first; `status` open | paid | overdue | held as of `as_of`.
 
-    Filters and order use indexes; outstanding is computed only for the page shown.
+    The overdue list is ordered by due date instead, latest first (each invoice at its
+    latest due date before as_of), so it reads an index of due dates rather than every
+    recent invoice. Filters and order use indexes; outstanding is computed only for the
+    page shown.
     """
     settled = (
         select(func.coalesce(func.sum(Settlement.amount_fen), 0))
@@ -485,25 +489,37 @@ def search(
         statement = statement.where(col(Invoice.hold_reason).is_not(None))
     elif status == "paid":
         statement = statement.where(Invoice.amount_fen <= settled)
-    elif status in ("open", "overdue"):
+    elif status == "open":
         statement = statement.where(Invoice.amount_fen > settled)
-        if status == "overdue":
-            statement = statement.where(
-                exists().where(
-                    and_(
-                        InvoiceInstalment.invoice_id == Invoice.id,
-                        InvoiceInstalment.due_date < as_of,
-                        InvoiceInstalment.amount_fen
-                        > select(func.coalesce(func.sum(Settlement.amount_fen), 0))
-                        .where(
-                            Settlement.instalment_id == InvoiceInstalment.id,
-                            Settlement.date <= as_of,
-                        )
-                        .scalar_subquery(),
-                    )
-                )
+    if status == "overdue":
+        # Driven from the instalments' due dates, newest first: walking invoices by date
+        # would read every recent invoice that is not yet due before finding overdue ones.
+        # Each invoice appears once, at its latest due date before as_of.
+        later = aliased(InvoiceInstalment)
+        statement = (
+            statement.join(InvoiceInstalment, InvoiceInstalment.invoice_id == Invoice.id)
+            .where(
+                InvoiceInstalment.due_date < as_of,
+                ~exists().where(
+                    later.invoice_id == InvoiceInstalment.invoice_id,
+                    later.due_date < as_of,
+                    or_(
+                        later.due_date > InvoiceInstalment.due_date,
+                        and_(
+                            later.due_date == InvoiceInstalment.due_date,
+                            later.id > InvoiceInstalment.id,  # type: ignore[operator]
+                        ),
+                    ),
+                ),
+                _has_open_instalment_due_before(as_of),
             )
-    statement = statement.order_by(col(Invoice.invoice_date).desc(), col(Invoice.id).desc())
+            .order_by(
+                col(InvoiceInstalment.due_date).desc(),
+                col(InvoiceInstalment.id).desc(),
+            )
+        )
+    else:
+        statement = statement.order_by(col(Invoice.invoice_date).desc(), col(Invoice.id).desc())
     result = paginate(session, statement, page=page, per_page=per_page, count=count)
     return Page(
         items=rows_for(session, result.items, as_of),
@@ -511,6 +527,19 @@ def search(
         per_page=result.per_page,
         total=result.total,
         exact=result.exact,
+    )
+
+
+def _has_open_instalment_due_before(as_of: date) -> Any:
+    """SQL: the invoice has an instalment due before as_of and not settled by then."""
+    due = aliased(InvoiceInstalment)
+    settled = (
+        select(func.coalesce(func.sum(Settlement.amount_fen), 0))
+        .where(Settlement.instalment_id == due.id, Settlement.date <= as_of)
+        .scalar_subquery()
+    )
+    return exists().where(
+        due.invoice_id == Invoice.id, due.due_date < as_of, due.amount_fen > settled
     )
 
 
