@@ -17,9 +17,9 @@ from vbptrack.domain.ageing import DEFAULT_LIMITS, Basis
 from vbptrack.domain.money import ZERO, MoneyError, format_money_grouped, from_fen, parse_money
 from vbptrack.models import Party
 from vbptrack.models.fields import CODE_PATTERN
-from vbptrack.services import ageing, invoices, payments
+from vbptrack.services import ageing, invoices, parties, payments
+from vbptrack.services import customer_accounts as accounts
 from vbptrack.services.errors import ServiceError
-from vbptrack.web import receivables_queries as queries
 from vbptrack.web.auth import current_actor, login_required, permission_required
 from vbptrack.web.forms import FormField, form_data
 from vbptrack.web.paging import page_args
@@ -57,7 +57,7 @@ OPEN_ITEMS_SHOWN = 500
 @login_required
 def payments_index() -> Any:
     page, per_page = page_args()
-    results = queries.payments_page(
+    results = accounts.payments_page(
         get_session(),
         actor=current_actor(),
         q=query_text("q"),
@@ -124,7 +124,7 @@ def _payment_form(
     code = str(values.get("customer_code") or "").strip()
     if CODE_PATTERN.match(code):
         party = db.execute(
-            queries.select_customer(current_actor(), code)  # None when unknown or outside
+            accounts.select_customer(current_actor(), code)  # None when unknown or outside
         ).scalar_one_or_none()
     return render_template(
         "receivables/payment_form.html",
@@ -244,7 +244,7 @@ def _save(values: dict[str, Any], rows: list[dict[str, str]]) -> Any:
 def customer(code: str) -> Any:
     db = get_session()
     actor = current_actor()
-    party = queries.customer(db, actor, require_printable(code))
+    party = accounts.customer(db, actor, require_printable(code))
     as_of, as_of_error = as_of_or_today()
     items = ageing.drilldown(
         db,
@@ -257,7 +257,7 @@ def customer(code: str) -> Any:
         limit=OPEN_ITEMS_SHOWN,
     )
     unapplied_fen = payments.unapplied_fen(db, [party.id], as_of).get(party.id, 0)  # type: ignore[list-item]
-    balance = queries.customer_balance(db, party, as_of)
+    balance = accounts.customer_balance(db, party, as_of)
     held = invoices.search(
         db,
         actor=actor,
@@ -270,15 +270,15 @@ def customer(code: str) -> Any:
     return render_template(
         "receivables/customer.html",
         party=party,
-        rep=queries.rep_username(db, party),
+        rep=parties.rep_username(db, party),
         as_of=as_of,
         as_of_error=as_of_error,
         items=items,
         limited=len(items) >= OPEN_ITEMS_SHOWN,
         balance=balance,
         unapplied=from_fen(unapplied_fen),
-        documents=queries.customer_documents(db, party, as_of),
+        documents=accounts.customer_documents(db, party, as_of),
         held=held.items,
-        history=queries.customer_history(db, party),
+        history=accounts.customer_history(db, party),
         can_write=actor.can(WRITE),
     )

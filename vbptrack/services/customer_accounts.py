@@ -1,10 +1,9 @@
-"""Read-only lookups the receivables pages need beyond the services: the customer (in the
-actor's territory), payments and credit notes with what they applied, and a customer's
-receivables history.
+"""A customer's account as the receivables pages show it: the customer (in the actor's
+territory), its balance and overdue part as of a date, its payments and credit notes with
+what they applied, its receivables history; and the payments list.
 
 Every query is limited to the actor's territory and to one page or one customer, so the
-cost does not grow with the ledger. (Candidates to move into services/payments.py once
-the API needs them too.)
+cost does not grow with the ledger.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from vbptrack.models import (
     Party,
     Payment,
     Settlement,
-    User,
 )
 from vbptrack.services.access import Actor, territory_condition
 from vbptrack.services.errors import NotFound
@@ -44,13 +42,6 @@ def customer(session: Session, actor: Actor, code: str) -> Party:
     if party is None:
         raise NotFound(translate("No such customer, or it is outside your territory."))
     return party
-
-
-def rep_username(session: Session, party: Party) -> str | None:
-    if party.rep_id is None:
-        return None
-    user = session.get(User, party.rep_id)
-    return user.username if user else None
 
 
 @dataclass(frozen=True)
