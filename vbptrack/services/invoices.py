@@ -464,20 +464,7 @@ def search(
         .where(territory_condition(actor), Invoice.invoice_date <= as_of)
     )
     if q:
-        # An invoice number is searched by its start (an index range, not a scan of every
-        # invoice); a customer by any part of its name or code (the small party table).
-        needle = q.strip()
-        customers = select(Party.id).where(matches_text(needle, col(Party.name), col(Party.code)))
-        starts = {needle, needle.upper()}  # numbers are stored as issued: "inv" finds "INV…"
-        statement = statement.where(
-            or_(
-                *(
-                    and_(Invoice.number >= start, Invoice.number < start + "\uffff")
-                    for start in starts
-                ),
-                col(Invoice.customer_id).in_(customers),
-            )
-        )
+        statement = statement.where(_number_or_customer(session, q.strip()))
     if customer_code:
         # The id first: PostgreSQL misjudges how many invoices one customer has when it
         # sees only a join on the code, and picks a slow plan for a big customer.
@@ -528,6 +515,30 @@ def search(
         total=result.total,
         exact=result.exact,
     )
+
+
+# More customers than this matching a search means the search is broad ("医院"); their
+# invoices are then found by walking the newest first, not through a list of ids.
+CUSTOMER_MATCHES = 1000
+
+
+def _number_or_customer(session: Session, needle: str) -> Any:
+    """SQL: the invoice number starts with `needle`, or its customer's name or code
+    contains it. The number is an index range on `ix_invoice_number` (numbers are stored as
+    issued, so "inv" also tries "INV"); the customers are looked up first in the small party
+    table, so the database sees their ids, not a subquery it cannot estimate (PostgreSQL
+    then scanned every invoice for a number search)."""
+    starts = {needle, needle.upper()}
+    by_number = [
+        and_(Invoice.number >= start, Invoice.number < start + "\uffff") for start in starts
+    ]
+    customers = select(Party.id).where(matches_text(needle, col(Party.name), col(Party.code)))
+    ids = session.execute(customers.limit(CUSTOMER_MATCHES + 1)).scalars().all()
+    if len(ids) > CUSTOMER_MATCHES:
+        return or_(*by_number, col(Invoice.customer_id).in_(customers))
+    if ids:
+        return or_(*by_number, col(Invoice.customer_id).in_(ids))
+    return or_(*by_number)
 
 
 def _has_open_instalment_due_before(as_of: date) -> Any:
