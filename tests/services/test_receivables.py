@@ -586,3 +586,30 @@ def test_overdue_list_is_latest_due_first_each_invoice_once(
         ).items
     ]
     assert one_by_one == expected
+
+
+@pytest.mark.parametrize("broad_after", [1000, 1, 0])
+def test_search_by_number_or_customer_finds_the_same_whatever_the_path(
+    db: Session, monkeypatch: pytest.MonkeyPatch, broad_after: int
+) -> None:
+    """Few matching customers are looked up by id, many through a subquery: same answer."""
+    monkeypatch.setattr(invoices, "CUSTOMER_MATCHES", broad_after)
+    make_hospital(db, "H-S1", "31", name="瑞金医院")
+    make_hospital(db, "H-S2", "31", name="华山医院")
+    make_hospital(db, "H-S3", "31", name="仁济中心")
+    for number, customer, day in (
+        ("INV-100", "H-S1", 1),
+        ("INV-101", "H-S2", 2),
+        ("INV-200", "H-S3", 3),
+        ("XINV-100", "H-S3", 4),
+    ):
+        invoice(db, number, customer, date(2024, 1, day), "10.00", due_date=date(2024, 3, 1))
+
+    def found(q: str) -> list[str]:
+        page = invoices.search(db, actor=SYSTEM, as_of=date(2024, 6, 30), q=q)
+        return [row.invoice.number for row in page.items]
+
+    assert found("医院") == ["INV-101", "INV-100"]
+    assert found("inv-1") == ["INV-101", "INV-100"]  # by the start of the number
+    assert found("H-S3") == ["XINV-100", "INV-200"]
+    assert found("nothing") == []
