@@ -78,11 +78,14 @@ class InvoiceLine(SQLModel, table=True):
 
 class InvoiceInstalment(SQLModel, table=True):
     __tablename__ = "invoice_instalment"
+    # (due_date, id): the overdue list reads instalments latest due first with id as the
+    # tie-break; with due_date alone PostgreSQL sorted each day's instalments first.
+    __table_args__ = (Index("ix_invoice_instalment_due_date_id", "due_date", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
     seq: int
-    due_date: dt.date = Field(index=True)
+    due_date: dt.date
     amount_fen: int = Field(sa_type=BigInteger)
 
 
