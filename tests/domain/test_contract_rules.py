@@ -38,22 +38,43 @@ AUTO_2026 = ContractTerms(D(2026, 1, 1), D(2026, 12, 31), AUTO, 30, 12)
         (AUTO_2026, D(2027, 1, 1), "active"),  # rolled into 2027
         (AUTO_2026, D(2028, 6, 1), "active"),
         # notice given: terminated at the end of the period
-        (ContractTerms(D(2026, 1, 1), D(2026, 12, 31), AUTO, 30, 12, None, D(2027, 1, 1)),
-         D(2026, 12, 31), "expiring"),
-        (ContractTerms(D(2026, 1, 1), D(2026, 12, 31), AUTO, 30, 12, None, D(2027, 1, 1)),
-         D(2027, 1, 1), "terminated"),
+        (
+            ContractTerms(D(2026, 1, 1), D(2026, 12, 31), AUTO, 30, 12, None, D(2027, 1, 1)),
+            D(2026, 12, 31),
+            "expiring",
+        ),
+        (
+            ContractTerms(D(2026, 1, 1), D(2026, 12, 31), AUTO, 30, 12, None, D(2027, 1, 1)),
+            D(2027, 1, 1),
+            "terminated",
+        ),
         # terminated mid-term
-        (ContractTerms(D(2026, 1, 1), D(2026, 12, 31), terminated_on=D(2026, 6, 1)),
-         D(2026, 5, 31), "expiring"),
-        (ContractTerms(D(2026, 1, 1), D(2026, 12, 31), terminated_on=D(2026, 6, 1)),
-         D(2026, 6, 1), "terminated"),
+        (
+            ContractTerms(D(2026, 1, 1), D(2026, 12, 31), terminated_on=D(2026, 6, 1)),
+            D(2026, 5, 31),
+            "expiring",
+        ),
+        (
+            ContractTerms(D(2026, 1, 1), D(2026, 12, 31), terminated_on=D(2026, 6, 1)),
+            D(2026, 6, 1),
+            "terminated",
+        ),
         # renewed on 2026-11-15: expiring before that day, renewed from it on
-        (ContractTerms(D(2026, 1, 1), D(2026, 12, 31), renewed_on=D(2026, 11, 15)),
-         D(2026, 11, 14), "expiring"),
-        (ContractTerms(D(2026, 1, 1), D(2026, 12, 31), renewed_on=D(2026, 11, 15)),
-         D(2026, 11, 15), "renewed"),
-        (ContractTerms(D(2026, 1, 1), D(2026, 12, 31), renewed_on=D(2026, 11, 15)),
-         D(2027, 3, 1), "renewed"),
+        (
+            ContractTerms(D(2026, 1, 1), D(2026, 12, 31), renewed_on=D(2026, 11, 15)),
+            D(2026, 11, 14),
+            "expiring",
+        ),
+        (
+            ContractTerms(D(2026, 1, 1), D(2026, 12, 31), renewed_on=D(2026, 11, 15)),
+            D(2026, 11, 15),
+            "renewed",
+        ),
+        (
+            ContractTerms(D(2026, 1, 1), D(2026, 12, 31), renewed_on=D(2026, 11, 15)),
+            D(2027, 3, 1),
+            "renewed",
+        ),
     ],
 )
 def test_status(terms: ContractTerms, as_of: date, expected: str) -> None:

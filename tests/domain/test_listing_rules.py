@@ -73,9 +73,7 @@ def test_never_bought_counts_from_the_listing_date() -> None:
     assert not listings.unused_since(None, D(2026, 7, 15), listed_since=D(2026, 1, 15))
     assert not listings.unused_since(None, D(2030, 1, 1))
     # a purchase after the listing date is what counts
-    assert not listings.unused_since(
-        D(2026, 6, 1), D(2026, 7, 16), listed_since=D(2026, 1, 15)
-    )
+    assert not listings.unused_since(D(2026, 6, 1), D(2026, 7, 16), listed_since=D(2026, 1, 15))
 
 
 @pytest.mark.parametrize(

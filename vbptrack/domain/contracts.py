@@ -13,6 +13,7 @@ day the contract stops being in force). A manual contract simply ends.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -131,7 +132,7 @@ def dates_problem(start: date, end: date) -> str | None:
 class Reminder:
     date: date
     kind: str  # contract_end or contract_notice
-    due: date  # the end or the notice day it reminds of
+    due: dt.date  # the end or the notice day it reminds of
 
 
 def deadlines(terms: ContractTerms, start: date, end: date) -> list[Reminder]:
