@@ -198,8 +198,9 @@ def terminate(session: Session, *, actor: Actor, number: str, data: Mapping[str,
     require(actor, "commercial.write")
     clean = validated(TerminateIn, data)
     contract = get(session, actor=actor, number=number)
-    if contract.terminated_on is not None or contract.renewed_on is not None:
-        raise Conflict(translate("This contract was already renewed or terminated."))
+    # A renewed contract may still be ended early (the successor is terminated apart).
+    if contract.terminated_on is not None:
+        raise Conflict(translate("This contract was already terminated."))
     if clean.date < contract.start:
         raise invalid({"date": translate("The contract starts later than this date.")})
     contract.terminated_on = clean.date
