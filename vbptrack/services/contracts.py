@@ -66,7 +66,13 @@ def terms_of(contract: Contract) -> rules.ContractTerms:
 
 def create(session: Session, *, actor: Actor, data: Mapping[str, Any]) -> Contract:
     require(actor, "commercial.write")
-    clean = validated(ContractIn, data)
+    contract = add(session, actor=actor, clean=validated(ContractIn, data))
+    session.commit()
+    return contract
+
+
+def add(session: Session, *, actor: Actor, clean: ContractIn) -> Contract:
+    """Check and add a contract with its prices, not committed."""
     if rules.dates_problem(clean.start, clean.end):
         raise invalid({"end": translate("The end is before the start.")})
     party = session.execute(
@@ -130,7 +136,7 @@ def create(session: Session, *, actor: Actor, data: Mapping[str, Any]) -> Contra
             "end": [None, clean.end.isoformat()],
         },
     )
-    session.commit()
+    session.flush()
     return contract
 
 
