@@ -38,7 +38,12 @@ AREAS = (
     NavItem(_l("Hospitals"), "hospitals.index", "hospitals"),
     NavItem(_l("Distributors"), "distributors.index", "distributors"),
     NavItem(_l("Products"), "products.index", "products"),
-    NavItem(_l("Imports"), "imports.index", "imports", ("master_data.write", "receivables.write")),
+    NavItem(
+        _l("Imports"),
+        "imports.index",
+        "imports",
+        ("master_data.write", "receivables.write", "commercial.write", "listings.write"),
+    ),
     NavItem(_l("Settings"), "settings.index", "settings"),
 )
 
