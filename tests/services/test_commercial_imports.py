@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -15,6 +16,7 @@ from vbptrack.imports.kinds import KINDS
 from vbptrack.imports.runner import ImportResult, run_import
 from vbptrack.models import Filing, FilingChange, Listing, ListingChange
 from vbptrack.services.access import SYSTEM, Actor
+from vbptrack.services.errors import Forbidden
 from vbptrack.services.users import actor_for
 
 
@@ -88,11 +90,18 @@ def test_listings_import_with_chinese_statuses(db: Session) -> None:
     assert statuses == ["pharmacy_review", "temporary_purchase"]
 
 
-def test_a_rep_imports_only_their_hospitals(db: Session) -> None:
+def test_reps_do_not_import_listings(db: Session) -> None:
     make_hospital(db, "H-SH", "31")
-    make_hospital(db, "H-GD", "44")
     make_product(db, "P1")
     rep = actor_for(make_user(db, "wang", "rep", provinces=["31"]))
+    with pytest.raises(Forbidden):
+        run(db, "listings", "医院编码,产品编码,状态,日期\nH-SH,P1,applied,2026-01-05\n", actor=rep)
+    assert count(db, ListingChange) == 0
+
+
+def test_unknown_hospitals_and_out_of_order_changes(db: Session) -> None:
+    make_hospital(db, "H-SH", "31")
+    make_product(db, "P1")
     text = (
         "医院编码,产品编码,状态,日期\n"
         "H-SH,P1,applied,2026-01-05\n"
@@ -100,7 +109,7 @@ def test_a_rep_imports_only_their_hospitals(db: Session) -> None:
         "H-SH,P1,listed,2026-01-04\n"
         "H-SH,P1,已进院,20260301\n"
     )
-    result = run(db, "listings", text, actor=rep)
+    result = run(db, "listings", text)
     assert [str(p) for p in result.problems] == [
         "row 3, column 医院编码: No hospital H-GD in your territory.",
         "row 4, column 日期: The current status dates from 2026-01-05; "

@@ -37,7 +37,7 @@ EXPECTED: dict[str, tuple[Any, ...]] = {
     "/products/<path:code>":                      (LOGIN, OK, OK, OK, OK),
     "/products/new":                         (LOGIN, OK, OK, NO, NO),
     "/products/<path:code>/edit":                 (LOGIN, OK, OK, NO, NO),
-    "/imports/":                             (LOGIN, OK, OK, OK, OK),
+    "/imports/":                             (LOGIN, OK, OK, OK, NO),
     "/settings/":                            (LOGIN, OK, OK, OK, OK),
     "/settings/users":                       (LOGIN, OK, NO, NO, NO),
     "/settings/users/new":                   (LOGIN, OK, NO, NO, NO),

@@ -253,7 +253,8 @@ LISTINGS = ImportKind(
     name="listings",
     title=N_("Hospital listings"),
     columns=LISTING_COLUMNS,
-    permission="listings.write",
+    # A whole team's spreadsheet, brought in by a manager; reps record changes one by one.
+    permission="commercial.write",
     validate=_validate_listings,
     write=_write_listings,
 )

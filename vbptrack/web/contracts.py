@@ -14,6 +14,7 @@ from vbptrack.services import audit
 from vbptrack.services import contracts as contract_service
 from vbptrack.services.contract_documents import LANGUAGES, contract_html
 from vbptrack.services.errors import ServiceError
+from vbptrack.services.problems import N_
 from vbptrack.web.auth import current_actor, login_required, permission_required
 from vbptrack.web.commercial_common import (
     CONTRACT_KINDS,
@@ -27,6 +28,8 @@ from vbptrack.web.receivables_common import query_text
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 WRITE = "commercial.write"
+# Audit actions of contracts, translated where the history macro shows them.
+AUDIT_ACTIONS = (N_("renew"), N_("terminate"))
 
 FIELDS = (
     FormField("number", _l("Contract number"), required=True),

@@ -31,19 +31,14 @@ AREAS = (
     NavItem(_l("Tenders"), None, "tenders"),
     NavItem(_l("Awards & fulfilment"), None, "awards"),
     NavItem(_l("Filings"), "filings.index", "filings"),
-    NavItem(_l("My hospitals"), "listings.mine", "listings"),
+    NavItem(_l("Listings"), "listings.mine", "listings"),
     NavItem(_l("Contracts"), "contracts.index", "contracts"),
     NavItem(_l("Receivables"), "receivables.index", "receivables"),
     NavItem(_l("Dunning"), None, "dunning"),
     NavItem(_l("Hospitals"), "hospitals.index", "hospitals"),
     NavItem(_l("Distributors"), "distributors.index", "distributors"),
     NavItem(_l("Products"), "products.index", "products"),
-    NavItem(
-        _l("Imports"),
-        "imports.index",
-        "imports",
-        ("master_data.write", "receivables.write", "commercial.write", "listings.write"),
-    ),
+    NavItem(_l("Imports"), "imports.index", "imports", ("master_data.write", "receivables.write")),
     NavItem(_l("Settings"), "settings.index", "settings"),
 )
 
