@@ -49,11 +49,12 @@ def load_commercial(
                     )  # fmt: skip
                     filings.apply(session, actor=SYSTEM, clean=clean, product=product, today=today)
                 counts["filings"] += 1
+    # Every third hospital: spread over all provinces, so each rep's phone page has some.
     hospitals = list(
-        session.execute(
-            select(Party).where(Party.kind == HOSPITAL).order_by(Party.code).limit(60 * scale)
-        ).scalars()
-    )
+        session.execute(select(Party).where(Party.kind == HOSPITAL).order_by(Party.code))
+        .scalars()
+        .all()
+    )[::3]
     for hospital in hospitals:
         for product in rng.sample(products, k=min(len(products), rng.randint(1, 4))):
             reached = rng.randint(1, len(LISTING_PATH))
