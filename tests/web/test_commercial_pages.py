@@ -179,3 +179,13 @@ def test_contract_list_shows_status_as_of_a_date(
     assert "Expiring" in rows["HT-E"]
     later = manager.get("/contracts/?as_of=2026-04-01")
     assert "Expired" in text(page(later))  # the day after the end
+
+
+def test_the_hospital_page_leads_to_its_listings(app: Flask, data: world.World) -> None:
+    rep = world.signed_in(app, data.users["rep"])
+    hospital = page(rep.get(f"/hospitals/{world.IN_TERRITORY}"))
+    links = [a.get("href") for a in find_all(hospital, "a")]
+    url = f"/listings/mine?hospital={world.IN_TERRITORY}"
+    assert url in links
+    assert "Applied" in text(page(rep.get(url)))
+    assert "No listings" in text(page(rep.get(f"/listings/mine?hospital={world.ASSIGNED}")))

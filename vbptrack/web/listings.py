@@ -63,6 +63,7 @@ def mine() -> Any:
         actor=current_actor(),
         as_of=as_of,
         status=query_text("status") if query_text("status") in LISTING_LABELS else None,
+        hospital_code=query_text("hospital"),
         stuck_first=True,
         page=page,
         per_page=per_page,
