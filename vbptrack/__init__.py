@@ -26,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(config)
     register_extensions(app)
+    register_deadline_sources()
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -42,14 +43,22 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
 
 
+def register_deadline_sources() -> None:
+    """Each area registers its deadlines with `@source` when its service is imported."""
+    from vbptrack.services import contracts, filings  # noqa: F401
+
+
 def register_blueprints(app: Flask) -> None:
     from vbptrack.api import bp as api_bp
     from vbptrack.web import (
         auth,
+        contracts,
         distributors,
+        filings,
         home,
         hospitals,
         imports,
+        listings,
         products,
         receivables,
         settings,
@@ -59,6 +68,8 @@ def register_blueprints(app: Flask) -> None:
     for module in (auth, home, hospitals, distributors, products, imports, settings, receivables):
         app.register_blueprint(module.bp)
     app.register_blueprint(collection_pages.bp)
+    for module in (filings, listings, contracts):
+        app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
 
 

@@ -16,7 +16,18 @@ from vbptrack import db, migrate
 from vbptrack.demo import DEMO_STEPS, load_demo
 from vbptrack.demo.master_data import MAX_PRODUCTS, _product_order
 from vbptrack.domain.provinces import PROVINCES
-from vbptrack.models import DISTRIBUTOR, HOSPITAL, AuditEvent, Invoice, Party, Payment, Product
+from vbptrack.models import (
+    DISTRIBUTOR,
+    HOSPITAL,
+    AuditEvent,
+    Contract,
+    Filing,
+    Invoice,
+    Listing,
+    Party,
+    Payment,
+    Product,
+)
 from vbptrack.models.parties import HOSPITAL_GRADES, HOSPITAL_TYPES
 from vbptrack.models.products import PRODUCT_CATEGORIES
 
@@ -79,7 +90,7 @@ def snapshot(session: Session) -> list[tuple[object, ...]]:
     ]
 
 
-def count(session: Session, model: type[Party] | type[Product] | type[AuditEvent]) -> int:
+def count(session: Session, model: type) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
 
 
@@ -93,7 +104,13 @@ def test_summary_counts_match_rows(fresh_db: OpenDb) -> None:
             "products": count(session, Product),
             "invoices": count(session, Invoice),
             "payments": count(session, Payment),
+            "filings": count(session, Filing),
+            "listings": count(session, Listing),
+            "contracts": count(session, Contract),
         }
+        # The filing matrix, the listing board and the contracts page have something to show.
+        assert summary["filings"] > 100 and summary["listings"] > 150
+        assert summary["contracts"] == 30
         # Every customer has invoices; most, not all, get paid (hospitals pay late).
         assert (
             2 * summary["hospitals"]
@@ -225,12 +242,12 @@ def test_second_call_writes_nothing(loaded: Session) -> None:
 
 
 def test_one_audit_event_records_the_load(loaded: Session) -> None:
-    """Master data gets one summary event; invoices and payments keep their own history
-    (their pages show "created"), as they would after an import."""
+    """Master data gets one summary event; invoices, payments, filings, listings and
+    contracts keep their own history (their pages show it), as after an import."""
     events = loaded.exec(select(AuditEvent).where(AuditEvent.entity == "demo")).all()
     assert len(events) == 1
     per_row = loaded.exec(select(AuditEvent.entity).distinct()).all()
-    assert set(per_row) == {"demo", "invoice", "payment"}
+    assert set(per_row) == {"demo", "invoice", "payment", "filing", "listing", "contract"}
     event = events[0]
     assert (event.entity, event.entity_key, event.action) == ("demo", "load", "import")
     assert event.note is not None and "hospitals" in event.note

@@ -24,6 +24,18 @@ HOSPITAL_CSV = "医院编码,医院名称,省份\nH320001,南京鼓楼医院,江
 BODIES: dict[str, Callable[[], dict[str, Any]]] = {
     "auth.login": lambda: {"username": "admin", "password": "wrong-password"},
     "auth.logout": lambda: {},
+    "filings.record": lambda: {"status": "submitted", "date": "2026-01-05"},
+    "listings.record": lambda: {"status": "listed", "date": "2026-01-05"},
+    "contracts.create": lambda: {
+        "number": "HT-NEW",
+        "party_code": "H310001",
+        "kind": "supply",
+        "start": "2026-01-01",
+        "end": "2026-12-31",
+        "renewal_mode": "manual",
+    },
+    "contracts.renew": lambda: {"number": "HT-0002", "end": "2100-12-31"},
+    "contracts.terminate": lambda: {"date": "2026-01-01", "reason": "停止"},
     "auth.set_language": lambda: {"language": "zh", "next": "/"},
     "hospitals.create": lambda: {"code": "H320001", "name": "鼓楼医院", "province_code": "32"},
     "hospitals.edit": lambda: {"name": "改名医院", "province_code": "31", "active": "1"},

@@ -54,6 +54,16 @@ EXPECTED: dict[str, tuple[Any, ...]] = {
     "/receivables/payments/new":             (LOGIN, OK, NO, OK, NO),
     "/receivables/customers/<path:code>":    (LOGIN, OK, OK, OK, OK),
     "/receivables/terms":                    (LOGIN, OK, OK, OK, OK),
+    "/filings/":                             (LOGIN, OK, OK, OK, OK),
+    "/filings/<kind>/<path:product_code>/<province_code>": (LOGIN, OK, OK, OK, OK),
+    "/listings/":                            (LOGIN, OK, OK, OK, OK),
+    "/listings/mine":                        (LOGIN, OK, OK, OK, OK),
+    "/listings/matrix":                      (LOGIN, OK, OK, OK, OK),
+    "/listings/<hospital_code>/<path:product_code>": (LOGIN, OK, OK, OK, OK),
+    "/contracts/":                           (LOGIN, OK, OK, OK, OK),
+    "/contracts/new":                        (LOGIN, OK, OK, NO, NO),
+    "/contracts/<path:number>":              (LOGIN, OK, OK, OK, OK),
+    "/contracts/<path:number>/preview":      (LOGIN, OK, OK, OK, OK),
 }  # fmt: skip
 
 

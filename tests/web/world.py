@@ -19,7 +19,9 @@ from werkzeug.security import generate_password_hash
 
 from tests.factories import PASSWORD, login, make_distributor, make_hospital, make_product
 from vbptrack.models import User
+from vbptrack.services import contracts as contract_service
 from vbptrack.services import invoices as invoice_service
+from vbptrack.services import listings as listing_service
 from vbptrack.services import users as user_service
 from vbptrack.services.access import SYSTEM
 
@@ -35,6 +37,7 @@ PRODUCT = "P0001"
 # An open invoice of IN_TERRITORY, dated after the as-of dates pages tests use for their
 # own ledgers (2024), so it changes none of their numbers.
 INVOICE = "INV-0001"
+CONTRACT = "HT-0001"
 
 
 CHEAP_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
@@ -81,6 +84,16 @@ def build(db: Session, roles: tuple[str, ...] = ROLES) -> World:
             "payment_term": "NET90",
         },
     )
+    contract_service.create(
+        db,
+        actor=SYSTEM,
+        data={"number": CONTRACT, "party_code": IN_TERRITORY, "kind": "supply",
+              "start": "2025-01-01", "end": "2099-12-31"},
+    )  # fmt: skip
+    listing_service.record_change(
+        db, actor=SYSTEM, hospital_code=IN_TERRITORY, product_code=PRODUCT,
+        data={"status": "applied", "date": "2025-01-10"},
+    )  # fmt: skip
     users: dict[str, User] = {}
     for role in roles:
         if role == "rep":
@@ -137,7 +150,15 @@ def url_for_rule(app: Flask, rule: Rule, data: World) -> str:
         elif argument == "token_id":
             values["token_id"] = data.token_id
         elif argument == "number":
-            values["number"] = INVOICE
+            values["number"] = CONTRACT if rule.endpoint.startswith("contracts.") else INVOICE
+        elif argument == "hospital_code":
+            values["hospital_code"] = IN_TERRITORY
+        elif argument == "product_code":
+            values["product_code"] = PRODUCT
+        elif argument == "kind":
+            values["kind"] = "price"
+        elif argument == "province_code":
+            values["province_code"] = "31"
         elif argument == "province":
             values["province"] = "44"
         else:

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 
-from vbptrack.api import MAX_PAGE, bp
+from vbptrack.api import MAX_PAGE, bp, openapi_commercial
 from vbptrack.models.parties import DistributorIn, HospitalIn
 from vbptrack.models.products import ProductIn
 from vbptrack.models.receivables_in import (
@@ -448,7 +448,8 @@ def _receivables_paths() -> dict[str, Any]:
 
     terms, invoices, payments, credits = "Payment terms", "Invoices", "Payments", "Credit notes"
     code, number = _path("code"), _path("number")
-    return {
+    commercial = openapi_commercial.paths(read, write, listing, _path, _query, AS_OF)
+    return commercial | {
         "/payment-terms": {
             "get": listing(terms, "PaymentTerm", []),
             "post": write(
@@ -734,6 +735,8 @@ def document() -> dict[str, Any]:
                 "Distributor": _schema(DistributorIn),
                 "Product": _schema(ProductIn),
                 **_input_schemas(RECEIVABLES_INPUTS),
+                **_input_schemas(openapi_commercial.INPUTS),
+                **openapi_commercial.SCHEMAS,
                 **RECEIVABLES_SCHEMAS,
             },
         },

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from vbptrack.imports.commercial import FILINGS, LISTINGS
 from vbptrack.imports.master_data import DISTRIBUTORS, HOSPITALS, PRODUCTS
 from vbptrack.imports.receivables import INVOICES, PAYMENTS
 from vbptrack.imports.spec import ImportKind
 
 KINDS: dict[str, ImportKind] = {
-    kind.name: kind for kind in (HOSPITALS, DISTRIBUTORS, PRODUCTS, INVOICES, PAYMENTS)
+    kind.name: kind
+    for kind in (HOSPITALS, DISTRIBUTORS, PRODUCTS, INVOICES, PAYMENTS, FILINGS, LISTINGS)
 }

@@ -103,6 +103,8 @@ def run_import(
             return result
         column_text = {field: text for field, text in positions.values()}
         state = kind.make_state()
+        # Validators that check territory (listings) need to know who imports.
+        state["actor"] = actor
         batch: list[Row] = []
 
         def flush() -> None:

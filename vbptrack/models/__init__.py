@@ -1,6 +1,14 @@
 """All tables; importing this module registers them on `SQLModel.metadata`."""
 
 from vbptrack.models.audit import AuditEvent
+from vbptrack.models.commercial import (
+    Contract,
+    ContractLine,
+    Filing,
+    FilingChange,
+    Listing,
+    ListingChange,
+)
 from vbptrack.models.parties import DISTRIBUTOR, HOSPITAL, Party
 from vbptrack.models.products import Product
 from vbptrack.models.receivables import (
@@ -18,6 +26,12 @@ from vbptrack.models.reference import Province
 from vbptrack.models.users import ApiToken, User, UserHospital, UserProvince
 
 __all__ = [
+    "Contract",
+    "ContractLine",
+    "Filing",
+    "FilingChange",
+    "Listing",
+    "ListingChange",
     "CreditNote",
     "Invoice",
     "InvoiceInstalment",

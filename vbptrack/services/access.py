@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, Select, or_, select, true
 
 from vbptrack.models import Party, UserHospital, UserProvince
 from vbptrack.models.users import ADMIN, FINANCE, MANAGER, REP
@@ -67,3 +67,11 @@ def territory_condition(actor: Actor) -> ColumnElement[bool]:
         Party.id.in_(hospitals),  # type: ignore[union-attr]
         Party.rep_id == actor.user_id,
     )
+
+
+def territory_provinces(actor: Actor) -> Select[tuple[str | None]] | None:
+    """The provinces of the actor's visible parties, as a subquery for records kept per
+    province (filings); None when the actor sees every province."""
+    if actor.sees_everything:
+        return None
+    return select(Party.province_code).where(territory_condition(actor)).distinct()

@@ -80,6 +80,7 @@ class Lookups:
         self.actor = actor
         self._customers: dict[str, Party | None] = {}
         self._terms: dict[tuple[str | None, str | None, int | None], PaymentTerm | None] = {}
+        self._contract_terms: dict[int, list[terms.ContractTermRow]] = {}
         self._rules: dict[int, rules.PaymentTerm] = {}
 
     def load_customers(self, session: Session, codes: Iterable[str]) -> None:
@@ -104,7 +105,20 @@ class Lookups:
             raise _no_customer(code, field)
         return party
 
-    def term(self, session: Session, customer: Party, code: str | None) -> PaymentTerm | None:
+    def term(
+        self, session: Session, customer: Party, code: str | None, on: date
+    ) -> PaymentTerm | None:
+        if code is None:
+            # A contract's term depends on the invoice date: each customer's contracts
+            # are read once, the one in force is picked per invoice.
+            rows = self._contract_terms.get(customer.id)  # type: ignore[arg-type]
+            if rows is None:
+                rows = self._contract_terms[customer.id] = terms.contract_terms(  # type: ignore[index]
+                    session,
+                    customer.id,  # type: ignore[arg-type]
+                )
+            if rows:
+                return terms.resolve(session, customer=customer, code=None, on=on, contracts=rows)
         # Everything `terms.resolve` reads from the customer is in the key.
         key = (code, customer.province_code, customer.payment_term_id)
         if key not in self._terms:
@@ -170,7 +184,7 @@ def plan(session: Session, *, clean: InvoiceIn, lookups: Lookups) -> PlannedInvo
     if clean.due_date is not None:
         schedule = [(clean.due_date, clean.amount)]
     else:
-        term = lookups.term(session, customer, clean.payment_term)
+        term = lookups.term(session, customer, clean.payment_term, clean.invoice_date)
         if term is None:
             field = "payment_term"
             message = (

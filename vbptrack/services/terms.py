@@ -1,10 +1,10 @@
 """Payment terms: stored terms, their schedules, and which term an invoice gets.
 
-Which term applies, most specific first: the invoice's own term or due date, then (a
-later contract area) the contract's, then the customer's default. The special code
-`VBP` means "this province's VBP settlement rule": the province's own term where one is
-configured (some provinces settle 30 days after acceptance), else the national default
-seeded as `VBP` (end of the month after acceptance).
+Which term applies, most specific first: the invoice's own term or due date, then the
+term of the customer's contract in force on the invoice date, then the customer's
+default. The special code `VBP` means "this province's VBP settlement rule": the
+province's own term where one is configured (some provinces settle 30 days after
+acceptance), else the national default seeded as `VBP` (end of the month after acceptance).
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from vbptrack.domain import terms as rules
+from vbptrack.domain.contracts import term_in_force
 from vbptrack.domain.provinces import resolve_province
-from vbptrack.models import Party, PaymentTerm, PaymentTermInstalment, Province
+from vbptrack.models import Contract, Party, PaymentTerm, PaymentTermInstalment, Province
 from vbptrack.models.receivables_in import PaymentTermIn
 from vbptrack.services import audit
 from vbptrack.services.access import Actor, require
@@ -123,10 +124,40 @@ def search(session: Session, *, page: int = 1, per_page: int = 50) -> Page[Payme
     )
 
 
-def resolve(session: Session, *, customer: Party, code: str | None) -> PaymentTerm | None:
-    """The term an invoice of `customer` uses: the code given (VBP resolved through the
-    customer's province), else the customer's default; None when there is neither."""
+ContractTermRow = tuple[date, date, date | None, int | None]
+
+
+def contract_terms(session: Session, customer_id: int) -> list[ContractTermRow]:
+    """(start, end, terminated_on, term id) of the customer's contracts carrying a term."""
+    return [
+        (start, end, terminated, term_id)
+        for start, end, terminated, term_id in session.execute(
+            select(
+                Contract.start, Contract.end, Contract.terminated_on, Contract.payment_term_id
+            ).where(Contract.party_id == customer_id)
+        ).all()
+        if term_id is not None
+    ]
+
+
+def resolve(
+    session: Session,
+    *,
+    customer: Party,
+    code: str | None,
+    on: date | None = None,
+    contracts: list[ContractTermRow] | None = None,
+) -> PaymentTerm | None:
+    """The term an invoice of `customer` dated `on` uses: the code given (VBP resolved
+    through the customer's province), else the term of the customer's contract in force
+    on that date, else the customer's default; None when there is none of them.
+    `contracts` passes the customer's `contract_terms` when the caller holds them."""
     if code is None:
+        if on is not None:
+            rows = contracts if contracts is not None else contract_terms(session, customer.id)  # type: ignore[arg-type]
+            contract_term = term_in_force(rows, on)
+            if contract_term is not None:
+                return session.get(PaymentTerm, contract_term)
         if customer.payment_term_id is None:
             return None
         return session.get(PaymentTerm, customer.payment_term_id)

@@ -30,8 +30,9 @@ class NavItem:
 AREAS = (
     NavItem(_l("Tenders"), None, "tenders"),
     NavItem(_l("Awards & fulfilment"), None, "awards"),
-    NavItem(_l("Filings & listings"), None, "filings"),
-    NavItem(_l("Contracts"), None, "contracts"),
+    NavItem(_l("Filings"), "filings.index", "filings"),
+    NavItem(_l("Listings"), "listings.mine", "listings"),
+    NavItem(_l("Contracts"), "contracts.index", "contracts"),
     NavItem(_l("Receivables"), "receivables.index", "receivables"),
     NavItem(_l("Dunning"), None, "dunning"),
     NavItem(_l("Hospitals"), "hospitals.index", "hospitals"),

@@ -1,0 +1,99 @@
+"""Hospital listings (DOMAIN.md §5.7): the status of a product inside one hospital.
+
+The main path runs not_started → applied → pharmacy_review → committee_scheduled →
+approved_trial → listed; temporary_purchase, rejected and delisted are side paths. Reps
+skip steps in real life (a committee may list a product straight after the
+application), so any status may follow any other; what is refused is a change dated
+before the current one, which would rewrite history.
+
+>>> from datetime import date
+>>> days_in_status(date(2026, 1, 1), date(2026, 3, 1))
+59
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+STATUSES = (
+    "not_started",
+    "applied",
+    "pharmacy_review",
+    "committee_scheduled",
+    "approved_trial",
+    "listed",
+    "temporary_purchase",
+    "rejected",
+    "delisted",
+)
+LISTED = "listed"
+# Statuses where nothing is waiting on anyone: never "stuck".
+SETTLED = frozenset({"listed", "rejected", "delisted"})
+# An open listing untouched this long is stuck (configurable; the guide gives no number).
+STUCK_DAYS = 60
+# A listed product unused this long in a hospital counts as new again (§5.7).
+UNUSED_MONTHS = 6
+
+
+def days_in_status(since: date, as_of: date) -> int:
+    """as_of − since, in days (API.md: `days_in_status`); 0 on the day of the change.
+
+    >>> days_in_status(date(2024, 2, 28), date(2024, 3, 1))
+    2
+    """
+    return (as_of - since).days
+
+
+def change_problem(current_since: date | None, new_date: date) -> str | None:
+    """Why a status change dated `new_date` cannot follow one dated `current_since`.
+
+    The same day is allowed (two steps taken at one meeting).
+
+    >>> change_problem(date(2026, 3, 2), date(2026, 3, 1))
+    'dated_before_current'
+    >>> change_problem(date(2026, 3, 2), date(2026, 3, 2)) is None
+    True
+    """
+    if current_since is not None and new_date < current_since:
+        return "dated_before_current"
+    return None
+
+
+def is_stuck(status: str, since: date, as_of: date, stuck_days: int = STUCK_DAYS) -> bool:
+    """An open listing whose status has not moved for `stuck_days` or more.
+
+    >>> is_stuck("pharmacy_review", date(2026, 1, 1), date(2026, 3, 2))
+    True
+    >>> is_stuck("listed", date(2020, 1, 1), date(2026, 3, 2))
+    False
+    """
+    return status not in SETTLED and days_in_status(since, as_of) >= stuck_days
+
+
+def unused_since(
+    last_purchase_date: date | None,
+    as_of: date,
+    *,
+    listed_since: date | None = None,
+    months: int = UNUSED_MONTHS,
+) -> bool:
+    """True when a listed product has had no purchase for more than `months` months:
+    it then counts as new again in that hospital (flag it, never change the status).
+
+    Counted from the last purchase, or from the listing date when nothing was ever
+    bought; calendar months, clamped at month ends (Aug 31 + 6 months = Feb 28/29).
+    Exactly six months is not yet "more than six months".
+
+    >>> unused_since(date(2025, 8, 31), date(2026, 2, 28))
+    False
+    >>> unused_since(date(2025, 8, 31), date(2026, 3, 1))
+    True
+    >>> unused_since(None, date(2026, 3, 1)) # nothing known: no flag
+    False
+    """
+    start = last_purchase_date or listed_since
+    if start is None:
+        return False
+    return as_of > start + relativedelta(months=months)
