@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 
-from vbptrack.api import MAX_PAGE, bp, openapi_commercial
+from vbptrack.api import MAX_PAGE, bp, openapi_market_access
 from vbptrack.models.parties import DistributorIn, HospitalIn
 from vbptrack.models.products import ProductIn
 from vbptrack.models.receivables_in import (
@@ -448,8 +448,8 @@ def _receivables_paths() -> dict[str, Any]:
 
     terms, invoices, payments, credits = "Payment terms", "Invoices", "Payments", "Credit notes"
     code, number = _path("code"), _path("number")
-    commercial = openapi_commercial.paths(read, write, listing, _path, _query, AS_OF)
-    return commercial | {
+    market_access = openapi_market_access.paths(read, write, listing, _path, _query, AS_OF)
+    return market_access | {
         "/payment-terms": {
             "get": listing(terms, "PaymentTerm", []),
             "post": write(
@@ -735,8 +735,8 @@ def document() -> dict[str, Any]:
                 "Distributor": _schema(DistributorIn),
                 "Product": _schema(ProductIn),
                 **_input_schemas(RECEIVABLES_INPUTS),
-                **_input_schemas(openapi_commercial.INPUTS),
-                **openapi_commercial.SCHEMAS,
+                **_input_schemas(openapi_market_access.INPUTS),
+                **openapi_market_access.SCHEMAS,
                 **RECEIVABLES_SCHEMAS,
             },
         },

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vbptrack.imports.commercial import FILINGS, LISTINGS
+from vbptrack.imports.market_access import FILINGS, LISTINGS
 from vbptrack.imports.master_data import DISTRIBUTORS, HOSPITALS, PRODUCTS
 from vbptrack.imports.receivables import INVOICES, PAYMENTS
 from vbptrack.imports.spec import ImportKind

@@ -1,7 +1,7 @@
 """All tables; importing this module registers them on `SQLModel.metadata`."""
 
 from vbptrack.models.audit import AuditEvent
-from vbptrack.models.commercial import (
+from vbptrack.models.market_access import (
     Contract,
     ContractLine,
     Filing,

@@ -17,7 +17,7 @@ from vbptrack.domain import contracts as rules
 from vbptrack.domain.deadlines import Deadline
 from vbptrack.domain.money import from_fen, to_fen
 from vbptrack.models import Contract, ContractLine, Party, PaymentTerm, Product
-from vbptrack.models.commercial_in import ContractIn, RenewIn, TerminateIn
+from vbptrack.models.market_access_in import ContractIn, RenewIn, TerminateIn
 from vbptrack.services import audit, terms
 from vbptrack.services.access import Actor, require, territory_condition
 from vbptrack.services.deadlines import source

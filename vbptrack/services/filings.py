@@ -18,7 +18,7 @@ from vbptrack.domain.money import to_fen
 from vbptrack.domain.provinces import PROVINCES
 from vbptrack.models import Filing, FilingChange, Product
 from vbptrack.models.base import utcnow
-from vbptrack.models.commercial_in import FilingIn
+from vbptrack.models.market_access_in import FilingIn
 from vbptrack.services import audit
 from vbptrack.services.access import Actor, require, territory_provinces
 from vbptrack.services.deadlines import source

@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 
 from vbptrack.domain import listings as rules
 from vbptrack.models import HOSPITAL, Listing, ListingChange, Party, Product
-from vbptrack.models.commercial_in import ListingChangeIn
+from vbptrack.models.market_access_in import ListingChangeIn
 from vbptrack.services import audit
 from vbptrack.services.access import Actor, require, territory_condition
 from vbptrack.services.errors import NotFound

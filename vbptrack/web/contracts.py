@@ -16,13 +16,13 @@ from vbptrack.services.contract_documents import LANGUAGES, contract_html
 from vbptrack.services.errors import ServiceError
 from vbptrack.services.problems import N_
 from vbptrack.web.auth import current_actor, login_required, permission_required
-from vbptrack.web.commercial_common import (
+from vbptrack.web.forms import FormField, form_data
+from vbptrack.web.market_access_common import (
     CONTRACT_KINDS,
     CONTRACT_LABELS,
     as_of_or_today,
     today,
 )
-from vbptrack.web.forms import FormField, form_data
 from vbptrack.web.paging import page_args
 from vbptrack.web.receivables_common import query_text
 

@@ -15,8 +15,8 @@ from vbptrack.domain.listings import STUCK_DAYS
 from vbptrack.services import listings as listing_service
 from vbptrack.services.errors import ServiceError
 from vbptrack.web.auth import current_actor, login_required, permission_required
-from vbptrack.web.commercial_common import LISTING_LABELS, as_of_or_today, today
 from vbptrack.web.forms import FormField, form_data
+from vbptrack.web.market_access_common import LISTING_LABELS, as_of_or_today, today
 from vbptrack.web.paging import page_args
 from vbptrack.web.receivables_common import query_text
 

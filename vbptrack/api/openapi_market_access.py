@@ -6,7 +6,7 @@ from typing import Any
 
 from vbptrack.domain import filings as filing_rules
 from vbptrack.domain import listings as listing_rules
-from vbptrack.models.commercial_in import (
+from vbptrack.models.market_access_in import (
     ContractIn,
     FilingIn,
     ListingChangeIn,

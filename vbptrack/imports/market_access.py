@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 
 from vbptrack.imports.spec import Column, ImportKind, Row
 from vbptrack.models import HOSPITAL, Filing, Listing, Party, Product
-from vbptrack.models.commercial_in import FilingIn, ListingChangeIn
+from vbptrack.models.market_access_in import FilingIn, ListingChangeIn
 from vbptrack.services import filings, listings
 from vbptrack.services.access import SYSTEM, Actor, territory_condition
 from vbptrack.services.problems import N_, field_problems, translate

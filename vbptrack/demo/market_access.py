@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from vbptrack.domain.listings import STATUSES as LISTING_STATUSES
 from vbptrack.models import DISTRIBUTOR, HOSPITAL, Party, Product
-from vbptrack.models.commercial_in import ContractIn, FilingIn, ListingChangeIn
+from vbptrack.models.market_access_in import ContractIn, FilingIn, ListingChangeIn
 from vbptrack.services import contracts, filings, listings
 from vbptrack.services.access import SYSTEM
 
@@ -21,7 +21,7 @@ FILING_PATH = ("submitted", "under_review", "approved")
 LISTING_PATH = ("applied", "pharmacy_review", "committee_scheduled", "approved_trial", "listed")
 
 
-def load_commercial(
+def load_market_access(
     session: Session, rng: random.Random, scale: int, today: date
 ) -> dict[str, int]:
     products = list(session.execute(select(Product).order_by(Product.code).limit(12)).scalars())
