@@ -58,7 +58,8 @@ def reminders_due(
 ) -> bool:
     """True on a day a reminder for `deadline` goes out.
 
-    >>> reminders_due(date(2024, 3, 1), date(2024, 2, 29)), reminders_due(date(2024, 3, 1), date(2024, 2, 28))
+    >>> deadline = date(2024, 3, 1)
+    >>> reminders_due(deadline, date(2024, 2, 29)), reminders_due(deadline, date(2024, 2, 28))
     (True, False)
     """
     return as_of in reminder_dates(deadline, days_before)
