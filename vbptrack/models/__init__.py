@@ -1,6 +1,18 @@
 """All tables; importing this module registers them on `SQLModel.metadata`."""
 
 from vbptrack.models.audit import AuditEvent
+from vbptrack.models.commercial import (
+    AgreedVolume,
+    Award,
+    AwardProvince,
+    AwardYear,
+    BidLine,
+    Purchase,
+    Tender,
+    TenderDocument,
+    TenderProvince,
+    TenderStatusChange,
+)
 from vbptrack.models.parties import DISTRIBUTOR, HOSPITAL, Party
 from vbptrack.models.products import Product
 from vbptrack.models.receivables import (
@@ -18,6 +30,16 @@ from vbptrack.models.reference import Province
 from vbptrack.models.users import ApiToken, User, UserHospital, UserProvince
 
 __all__ = [
+    "AgreedVolume",
+    "Award",
+    "AwardProvince",
+    "AwardYear",
+    "BidLine",
+    "Purchase",
+    "Tender",
+    "TenderDocument",
+    "TenderProvince",
+    "TenderStatusChange",
     "CreditNote",
     "Invoice",
     "InvoiceInstalment",
