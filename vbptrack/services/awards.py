@@ -228,6 +228,12 @@ def replace_years(session: Session, award: Award, years: Iterable[int]) -> None:
     )
 
 
+def replace_year(session: Session, *, award_id: int, year: int) -> None:
+    session.execute(
+        delete(AgreedVolume).where(AgreedVolume.award_id == award_id, AgreedVolume.year == year)
+    )
+
+
 def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         session.execute(insert(AgreedVolume), list(rows))

@@ -1,0 +1,272 @@
+"""Imports of agreed volumes (the alliance's allocation sheet) and purchases (platform and
+distributor flow exports), with the headers those files carry.
+
+Purchases come by the million, so their rows are checked by hand-written fast paths
+rather than one pydantic model per row, in batches of 10,000 written by COPY (see
+services/purchases.py); each code is looked up once per file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from vbptrack.domain.money import MoneyError, parse_money, to_fen
+from vbptrack.imports.receivables import _day
+from vbptrack.imports.spec import Column, ImportKind, Row
+from vbptrack.models.commercial_in import AgreedVolumeIn
+from vbptrack.services import awards, commercial_policy, purchases
+from vbptrack.services.access import Actor
+from vbptrack.services.problems import field_problems, translate
+
+Problems = list[tuple[int, str, str]]
+
+HOSPITAL_ALIASES = ("医院编码", "医疗机构编码", "机构编码", "医院代码")
+
+AGREED_VOLUME_COLUMNS = (
+    Column("award_code", ("中选编号", "中选产品编码", "中选结果编码", "award"), required=True),
+    Column("hospital_code", HOSPITAL_ALIASES, required=True),
+    Column("year", ("协议年度", "采购年度", "年度"), required=True),
+    Column("quantity", ("约定采购量", "协议采购量", "约定量", "任务量")),
+    Column("reported_quantity", ("报量", "报送量", "需求量", "上报量")),
+)
+
+PURCHASE_COLUMNS = (
+    Column("hospital_code", HOSPITAL_ALIASES, required=True),
+    Column(
+        "product_code", ("产品编码", "药品编码", "商品编码", "产品代码", "耗材编码"), required=True
+    ),
+    Column("date", ("采购日期", "订单日期", "配送日期", "入库日期", "日期"), required=True),
+    Column("quantity", ("采购数量", "配送数量", "入库数量", "数量"), required=True),
+    Column("amount", ("采购金额", "配送金额", "金额")),
+    Column("distributor_code", ("配送企业编码", "配送企业代码")),
+    Column("reference", ("订单明细编号", "明细编号", "流水号", "单据明细号", "reference")),
+)
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LOOSE_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+# Agreed volumes ---------------------------------------------------------------------------
+
+
+def _agreed_state() -> dict[str, Any]:
+    # checks: award code → its check (None: no such award); cleared: (award id, year)
+    # pairs whose old rows the file replaces; seen: (award, hospital, year) → row.
+    return {"checks": {}, "cleared": set(), "seen": {}, "policy": commercial_policy.current()}
+
+
+def _validate_agreed(session: Session, rows: Sequence[Row], state: dict[str, Any]) -> Any:
+    checks: dict[str, awards.AgreedVolumeCheck | None] = state["checks"]
+    problems: Problems = []
+    parsed: list[tuple[int, str, AgreedVolumeIn]] = []
+    for number, values in rows:
+        data = {k: v for k, v in values.items() if v != ""}
+        award_code = data.pop("award_code", "")
+        if not award_code:
+            problems.append((number, "award_code", translate("This field is required.")))
+        try:
+            item = AgreedVolumeIn.model_validate(data)
+        except ValidationError as exc:
+            problems.extend((number, k, m) for k, m in field_problems(exc).items())
+            continue
+        if award_code:
+            parsed.append((number, award_code, item))
+    for code in {code for _, code, _ in parsed} - set(checks):
+        award = awards.find(session, code)
+        checks[code] = None if award is None else awards.AgreedVolumeCheck.load(session, award)
+    for check in {id(c): c for c in checks.values() if c is not None}.values():
+        check.load_hospitals(
+            session, [i.hospital_code for _, code, i in parsed if checks[code] is check]
+        )
+    clean = []
+    seen: dict[tuple[str, str, int], int] = state["seen"]
+    for number, code, item in parsed:
+        check = checks[code]
+        if check is None:
+            problems.append(
+                (number, "award_code", translate("No award with the code %(code)s.", code=code))
+            )
+            continue
+        found = check.problems(item)
+        key = (code, item.hospital_code, item.year)
+        if key in seen:
+            found["hospital_code"] = translate(
+                "the hospital %(code)s has year %(year)s also on row %(row)s",
+                code=item.hospital_code,
+                year=item.year,
+                row=seen[key],
+            )
+        else:
+            seen[key] = number
+        problems.extend((number, k, m) for k, m in found.items())
+        if not found:
+            row = check.row(item, state["policy"].shares)
+            pair = (row["award_id"], row["year"])
+            row["replaces"] = pair not in state["cleared"]
+            state["cleared"].add(pair)
+            clean.append(row)
+    problems.sort(key=lambda p: p[0])
+    return clean, problems
+
+
+def _write_agreed(session: Session, actor: Actor, rows: Sequence[Any]) -> int:
+    # The sheet replaces each (award, year) it gives: its old rows go before the first
+    # row of the pair (the validator marks that row `replaces`).
+    for row in rows:
+        if row.pop("replaces", False):
+            awards.replace_year(session, award_id=row["award_id"], year=row["year"])
+    awards.insert_rows(session, rows)
+    return len(rows)
+
+
+AGREED_VOLUMES = ImportKind(
+    name="agreed-volumes",
+    title="Agreed volumes (allocation sheet)",
+    columns=AGREED_VOLUME_COLUMNS,
+    permission="commercial.write",
+    validate=_validate_agreed,
+    write=_write_agreed,
+    make_state=_agreed_state,
+)
+
+
+# Purchases --------------------------------------------------------------------------------
+
+
+def parse_day(text: str) -> date | None:
+    """The dates platform exports write; None when the text is no date.
+
+    >>> parse_day("2024-01-05"), parse_day("2024/1/5"), parse_day("20240105"), parse_day("x")
+    (datetime.date(2024, 1, 5), datetime.date(2024, 1, 5), datetime.date(2024, 1, 5), None)
+    """
+    try:
+        if _ISO.match(text):
+            return date.fromisoformat(text)
+        text = text.split(" ", 1)[0]
+        converted = _day(text)
+        if converted is None:
+            return None
+        if _ISO.match(converted):
+            return date.fromisoformat(converted)
+        match = _LOOSE_DATE.match(converted)
+        if match:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+    return None
+
+
+def parse_quantity(text: str) -> tuple[int | None, str | None]:
+    """A whole, non-negative quantity, or the problem with it.
+
+    >>> parse_quantity("12"), parse_quantity("12.0"), parse_quantity("1.5")[1]
+    ((12, None), (12, None), 'Enter a whole number.')
+    """
+    if text.isascii() and text.isdigit():
+        return int(text), None
+    try:
+        value = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None, translate("Enter a whole number.")
+    if not value.is_finite() or value != value.to_integral_value():
+        return None, translate("Enter a whole number.")
+    if value < 0:
+        return None, translate("Must not be negative.")
+    return int(value), None
+
+
+def _validate_purchases(session: Session, rows: Sequence[Row], state: dict[str, Any]) -> Any:
+    codes: purchases.Codes = state.setdefault("codes", purchases.Codes())
+    problems: Problems = []
+    parsed = []
+    for number, values in rows:
+        hospital = values.get("hospital_code", "").strip()
+        product = values.get("product_code", "").strip()
+        distributor = values.get("distributor_code", "").strip() or None
+        reference = values.get("reference", "").strip() or None
+        row_problems = []
+        for name, value in (("hospital_code", hospital), ("product_code", product)):
+            if not value:
+                row_problems.append((number, name, translate("This field is required.")))
+        day = parse_day(values.get("date", "").strip())
+        if day is None:
+            row_problems.append((number, "date", translate("Enter a date as YYYY-MM-DD.")))
+        quantity, problem = parse_quantity(values.get("quantity", "").strip())
+        if problem:
+            row_problems.append((number, "quantity", problem))
+        amount_fen = None
+        amount_text = values.get("amount", "").strip()
+        if amount_text:
+            try:
+                amount_fen = to_fen(parse_money(amount_text))
+            except MoneyError as exc:
+                row_problems.append((number, "amount", translate(str(exc))))
+        if reference is not None and len(reference) > 60:
+            row_problems.append(
+                (
+                    number,
+                    "reference",
+                    translate("At most %(max_length)s characters.", max_length=60),
+                )
+            )
+        if row_problems:
+            problems.extend(row_problems)
+            continue
+        parsed.append(
+            (number, hospital, product, distributor, reference, day, quantity, amount_fen)
+        )
+    codes.load(
+        session,
+        [p[1] for p in parsed],
+        [p[2] for p in parsed],
+        [p[3] for p in parsed if p[3]],
+    )
+    clean = []
+    for number, hospital, product, distributor, reference, day, quantity, amount_fen in parsed:
+        found = codes.problems(hospital, product, distributor)
+        if found:
+            problems.extend((number, k, m) for k, m in found.items())
+            continue
+        key = purchases.source_key(
+            reference=reference,
+            hospital_code=hospital,
+            product_code=product,
+            day=day,
+            distributor_code=distributor,
+            quantity=quantity,
+            amount_fen=amount_fen,
+        )
+        clean.append(
+            (
+                key,
+                codes.hospitals[hospital],
+                codes.products[product],
+                codes.distributors.get(distributor) if distributor else None,
+                day,
+                quantity,
+                amount_fen,
+            )
+        )
+    return clean, problems
+
+
+def _write_purchases(session: Session, actor: Actor, rows: Sequence[Any]) -> int:
+    return purchases.write(session, rows)
+
+
+PURCHASES = ImportKind(
+    name="purchases",
+    title="Purchases (platform or distributor export)",
+    columns=PURCHASE_COLUMNS,
+    permission="commercial.write",
+    validate=_validate_purchases,
+    write=_write_purchases,
+    batch_size=10_000,
+)
