@@ -128,13 +128,8 @@ def view(session: Session, award: Award) -> AwardView:
 
 
 def list_awards(session: Session, *, page: int, per_page: int) -> Page[Any]:
-    statement = (
-        select(Award, Product)
-        .join(Product, col(Product.id) == Award.product_id)
-        .order_by(col(Award.created_at).desc(), col(Award.id).desc())
-    )
-    result = paginate(session, statement.with_only_columns(Award), page=page, per_page=per_page)
-    return result
+    statement = select(Award).order_by(col(Award.created_at).desc(), col(Award.id).desc())
+    return paginate(session, statement, page=page, per_page=per_page)
 
 
 # Agreed volumes ---------------------------------------------------------------------------

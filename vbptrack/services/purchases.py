@@ -165,8 +165,9 @@ def write(session: Session, rows: Sequence[PurchaseRow]) -> int:
     if connection.dialect.name == "postgresql":
         with raw.cursor() as cursor:  # type: ignore[union-attr]
             cursor.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS purchase_incoming "
-                "(LIKE purchase INCLUDING DEFAULTS) ON COMMIT DROP"
+                "CREATE TEMP TABLE IF NOT EXISTS purchase_incoming (source_key text, "
+                "hospital_id integer, product_id integer, distributor_id integer, "
+                "date date, quantity bigint, amount_fen bigint) ON COMMIT DROP"
             )
             with cursor.copy(f"COPY purchase_incoming ({names}) FROM STDIN") as copy:
                 for row in rows:
