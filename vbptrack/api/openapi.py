@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 
-from vbptrack.api import MAX_PAGE, bp
+from vbptrack.api import MAX_PAGE, bp, openapi_commercial
 from vbptrack.models.parties import DistributorIn, HospitalIn
 from vbptrack.models.products import ProductIn
 from vbptrack.models.receivables_in import (
@@ -668,6 +668,7 @@ def document() -> dict[str, Any]:
     paths.update(_collection("/products", "Product", "Products", ["q", "category"]))
     paths.update(_receivables_paths())
     paths.update(_collections_paths())
+    paths.update(openapi_commercial.paths(_ok, _errors, _page_of, PAGING, AS_OF))
     paths["/openapi.json"] = {
         "get": {
             "tags": ["Meta"],
@@ -696,6 +697,8 @@ def document() -> dict[str, Any]:
                 "Product": _schema(ProductIn),
                 **_input_schemas(RECEIVABLES_INPUTS),
                 **RECEIVABLES_SCHEMAS,
+                **_input_schemas(openapi_commercial.INPUTS),
+                **openapi_commercial.SCHEMAS,
             },
         },
     }
