@@ -23,7 +23,7 @@ from vbptrack.imports.spec import Column, ImportKind, Row
 from vbptrack.models.commercial_in import AgreedVolumeIn
 from vbptrack.services import awards, commercial_policy, purchases
 from vbptrack.services.access import Actor
-from vbptrack.services.problems import field_problems, translate
+from vbptrack.services.problems import MESSAGES, field_problems, translate
 
 Problems = list[tuple[int, str, str]]
 
@@ -207,7 +207,8 @@ def _validate_purchases(session: Session, rows: Sequence[Row], state: dict[str, 
             try:
                 amount_fen = to_fen(parse_money(amount_text))
             except MoneyError as exc:
-                row_problems.append((number, "amount", translate(str(exc))))
+                message = MESSAGES.get(f"money_{exc.kind}", MESSAGES["money_invalid"])
+                row_problems.append((number, "amount", translate(message)))
         if reference is not None and len(reference) > 60:
             row_problems.append(
                 (
