@@ -91,7 +91,8 @@ def test_bad_allocation_rows_write_nothing(db: Session, award: None) -> None:
     result = run(db, "agreed-volumes", sheet, batch_size=2)
     assert problems(result) == [
         "row 2, column 协议年度: The award A1 has no agreement year 2.",
-        "row 3, column 医疗机构编码: The hospital H-BJ is in a province the award A1 does not supply.",
+        "row 3, column 医疗机构编码: The hospital H-BJ is in a province"
+        " the award A1 does not supply.",
         "row 4, column 中选编号: No award with the code A9.",
         "row 5, column 医疗机构编码: No hospital with the code H-XX.",
         "row 6, column 约定采购量: Must be at least 0.",
