@@ -46,6 +46,8 @@ def register_blueprints(app: Flask) -> None:
     from vbptrack.api import bp as api_bp
     from vbptrack.web import (
         auth,
+        awards,
+        deadlines,
         distributors,
         home,
         hospitals,
@@ -53,12 +55,15 @@ def register_blueprints(app: Flask) -> None:
         products,
         receivables,
         settings,
+        tenders,
     )
     from vbptrack.web import collections as collection_pages
 
     for module in (auth, home, hospitals, distributors, products, imports, settings, receivables):
         app.register_blueprint(module.bp)
     app.register_blueprint(collection_pages.bp)
+    for module in (tenders, awards, deadlines):
+        app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
 
 

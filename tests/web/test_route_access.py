@@ -53,6 +53,14 @@ EXPECTED: dict[str, tuple[Any, ...]] = {
     "/receivables/payments":                 (LOGIN, OK, OK, OK, OK),
     "/receivables/payments/new":             (LOGIN, OK, NO, OK, NO),
     "/receivables/customers/<path:code>":    (LOGIN, OK, OK, OK, OK),
+    "/tenders/":                             (LOGIN, OK, OK, OK, OK),
+    "/tenders/calendar":                     (LOGIN, OK, OK, OK, OK),
+    "/tenders/new":                          (LOGIN, OK, OK, NO, NO),
+    "/tenders/<code>":                       (LOGIN, OK, OK, OK, OK),
+    "/awards/":                              (LOGIN, OK, OK, OK, OK),
+    "/awards/<code>":                        (LOGIN, OK, OK, OK, OK),
+    "/awards/<code>/fulfilment.xlsx":        (LOGIN, OK, OK, OK, OK),
+    "/deadlines/":                           (LOGIN, OK, OK, OK, OK),
 }  # fmt: skip
 
 

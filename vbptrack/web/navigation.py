@@ -28,8 +28,8 @@ class NavItem:
 
 
 AREAS = (
-    NavItem(_l("Tenders"), None, "tenders"),
-    NavItem(_l("Awards & fulfilment"), None, "awards"),
+    NavItem(_l("Tenders"), "tenders.index", "tenders"),
+    NavItem(_l("Awards & fulfilment"), "awards.index", "awards"),
     NavItem(_l("Filings & listings"), None, "filings"),
     NavItem(_l("Contracts"), None, "contracts"),
     NavItem(_l("Receivables"), "receivables.index", "receivables"),
