@@ -201,6 +201,8 @@ def test_the_page_lists_the_columns_each_kind_accepts(manager: Uploader) -> None
         "hospitals",
         "distributors",
         "products",
+        "purchases",
+        "agreed-volumes",
     ]
     assert find(kind, "option", value="products").get("selected") is not None  # type: ignore[union-attr]
     assert "医院编码" in text(root)

@@ -23,7 +23,7 @@ from vbptrack.imports.spec import Column, ImportKind, Row
 from vbptrack.models.commercial_in import AgreedVolumeIn
 from vbptrack.services import awards, commercial_policy, purchases
 from vbptrack.services.access import Actor
-from vbptrack.services.problems import MESSAGES, field_problems, translate
+from vbptrack.services.problems import MESSAGES, N_, field_problems, translate
 
 Problems = list[tuple[int, str, str]]
 
@@ -128,7 +128,7 @@ def _write_agreed(session: Session, actor: Actor, rows: Sequence[Any]) -> int:
 
 AGREED_VOLUMES = ImportKind(
     name="agreed-volumes",
-    title="Agreed volumes (allocation sheet)",
+    title=N_("Agreed volumes (allocation sheet)"),
     columns=AGREED_VOLUME_COLUMNS,
     permission="commercial.write",
     validate=_validate_agreed,
@@ -264,7 +264,7 @@ def _write_purchases(session: Session, actor: Actor, rows: Sequence[Any]) -> int
 
 PURCHASES = ImportKind(
     name="purchases",
-    title="Purchases (platform or distributor export)",
+    title=N_("Purchases (platform or distributor export)"),
     columns=PURCHASE_COLUMNS,
     permission="commercial.write",
     validate=_validate_purchases,

@@ -14,12 +14,12 @@ from vbptrack.domain.deadlines import Deadline
 from vbptrack.models import Award, AwardYear, Tender
 from vbptrack.services.access import Actor
 from vbptrack.services.deadlines import source
-from vbptrack.services.problems import translate
+from vbptrack.services.problems import N_, translate
 
 TENDER_DEADLINES = {
-    "registration_date": ("tender_registration", "Registration deadline: %(title)s"),
-    "documents_date": ("tender_documents", "Document deadline: %(title)s"),
-    "bid_date": ("tender_bid", "Bid deadline: %(title)s"),
+    "registration_date": ("tender_registration", N_("Registration deadline: %(title)s")),
+    "documents_date": ("tender_documents", N_("Document deadline: %(title)s")),
+    "bid_date": ("tender_bid", N_("Bid deadline: %(title)s")),
 }
 
 
