@@ -7,6 +7,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func
@@ -16,7 +17,19 @@ from vbptrack import db, migrate
 from vbptrack.demo import DEMO_STEPS, load_demo
 from vbptrack.demo.master_data import MAX_PRODUCTS, _product_order
 from vbptrack.domain.provinces import PROVINCES
-from vbptrack.models import DISTRIBUTOR, HOSPITAL, AuditEvent, Invoice, Party, Payment, Product
+from vbptrack.models import (
+    DISTRIBUTOR,
+    HOSPITAL,
+    AgreedVolume,
+    AuditEvent,
+    Award,
+    Invoice,
+    Party,
+    Payment,
+    Product,
+    Purchase,
+    Tender,
+)
 from vbptrack.models.parties import HOSPITAL_GRADES, HOSPITAL_TYPES
 from vbptrack.models.products import PRODUCT_CATEGORIES
 
@@ -79,7 +92,7 @@ def snapshot(session: Session) -> list[tuple[object, ...]]:
     ]
 
 
-def count(session: Session, model: type[Party] | type[Product] | type[AuditEvent]) -> int:
+def count(session: Session, model: Any) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
 
 
@@ -93,6 +106,10 @@ def test_summary_counts_match_rows(fresh_db: OpenDb) -> None:
             "products": count(session, Product),
             "invoices": count(session, Invoice),
             "payments": count(session, Payment),
+            "tenders": count(session, Tender),
+            "awards": count(session, Award),
+            "agreed_volumes": count(session, AgreedVolume),
+            "purchases": count(session, Purchase),
         }
         # Every customer has invoices; most, not all, get paid (hospitals pay late).
         assert (
@@ -230,7 +247,7 @@ def test_one_audit_event_records_the_load(loaded: Session) -> None:
     events = loaded.exec(select(AuditEvent).where(AuditEvent.entity == "demo")).all()
     assert len(events) == 1
     per_row = loaded.exec(select(AuditEvent.entity).distinct()).all()
-    assert set(per_row) == {"demo", "invoice", "payment"}
+    assert set(per_row) == {"demo", "invoice", "payment", "award"}
     event = events[0]
     assert (event.entity, event.entity_key, event.action) == ("demo", "load", "import")
     assert event.note is not None and "hospitals" in event.note
@@ -253,3 +270,23 @@ def test_a_failing_step_leaves_the_database_empty(
 def test_scale_below_one_is_refused(fresh_db: OpenDb) -> None:
     with fresh_db() as session, pytest.raises(ValueError):
         load_demo(session, scale=0)
+
+
+def test_demo_fulfilment_has_leaders_laggards_and_deadlines(fresh_db: OpenDb) -> None:
+    """The demo's awards are mid-year: some hospitals on track, some lagging; and tender
+    deadlines fall in the coming weeks, so the pages have something to show."""
+    from vbptrack.demo import DEMO_TODAY
+    from vbptrack.services import deadlines, fulfilment
+    from vbptrack.services.access import SYSTEM
+
+    with fresh_db() as session:
+        load_demo(session, seed=7)
+        award = session.exec(select(Award).order_by(Award.id)).first()
+        assert award is not None
+        report = fulfilment.report(
+            session, actor=SYSTEM, award_code=award.code, year=1, as_of=DEMO_TODAY
+        )
+        assert any(row.lagging for row in report.rows)
+        assert any(not row.lagging for row in report.rows)
+        kinds = {d.kind for d in deadlines.upcoming(session, SYSTEM, DEMO_TODAY, 30)}
+        assert {"tender_registration", "tender_documents", "tender_bid"} <= kinds
