@@ -144,6 +144,7 @@ def test_bad_purchase_rows_write_nothing(db: Session, award: None) -> None:
         "H-SH1,P-AML,2024-13-01,1,,,\n"
         "H-SH1,P-AML,2024-01-01,1,abc,,\n"
         "H-SH1,P-AML,2024-01-01,1,,D-XX,\n"
+        "H-SH1,P-AML,2024-01-01,1,,,A\\B\tC\n"
     )
     result = run(db, "purchases", export, batch_size=3)
     assert problems(result) == [
@@ -154,6 +155,7 @@ def test_bad_purchase_rows_write_nothing(db: Session, award: None) -> None:
         "row 7, column 采购日期: Enter a date as YYYY-MM-DD.",
         "row 8, column 采购金额（元）: Enter an amount in yuan, e.g. 1234.50.",
         "row 9, column 配送企业编码: No distributor with the code D-XX.",
+        "row 10, column 订单明细编号: Use letters, digits and - _ . / only.",
     ]
     assert result.written == 0
     assert total(db, Purchase.quantity) == 0

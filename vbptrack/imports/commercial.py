@@ -21,6 +21,7 @@ from vbptrack.domain.money import MoneyError, parse_money, to_fen
 from vbptrack.imports.receivables import _day
 from vbptrack.imports.spec import Column, ImportKind, Row
 from vbptrack.models.commercial_in import AgreedVolumeIn
+from vbptrack.models.fields import CODE_PATTERN
 from vbptrack.services import awards, commercial_policy, purchases
 from vbptrack.services.access import Actor
 from vbptrack.services.problems import MESSAGES, N_, field_problems, translate
@@ -50,6 +51,7 @@ PURCHASE_COLUMNS = (
 )
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PLAIN_AMOUNT = re.compile(r"^([0-9]{1,13})(?:\.([0-9]{1,2}))?$")
 _LOOSE_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 
 
@@ -182,79 +184,106 @@ def parse_quantity(text: str) -> tuple[int | None, str | None]:
     return int(value), None
 
 
+def amount_fen(text: str) -> tuple[int | None, str | None]:
+    """An amount in yuan as fen, or the problem with it; plain amounts take a fast path
+    (millions of rows), anything else the full money parser.
+
+    >>> amount_fen("12.5"), amount_fen("1,234.56"), amount_fen("x")[1]
+    ((1250, None), (123456, None), 'Enter an amount in yuan, e.g. 1234.50.')
+    """
+    match = _PLAIN_AMOUNT.match(text)
+    if match:
+        cents = match[2] or ""
+        return int(match[1]) * 100 + int(cents.ljust(2, "0")), None
+    try:
+        return to_fen(parse_money(text)), None
+    except MoneyError as exc:
+        return None, translate(MESSAGES.get(f"money_{exc.kind}", MESSAGES["money_invalid"]))
+
+
+def _purchase_problems(number: int, values: dict[str, str]) -> Problems:
+    """Every problem of a row the fast path refused, named by column."""
+    problems: Problems = []
+    for name in ("hospital_code", "product_code"):
+        if not values.get(name):
+            problems.append((number, name, translate("This field is required.")))
+    if parse_day(values.get("date", "")) is None:
+        problems.append((number, "date", translate("Enter a date as YYYY-MM-DD.")))
+    problem = parse_quantity(values.get("quantity", ""))[1]
+    if problem:
+        problems.append((number, "quantity", problem))
+    if values.get("amount"):
+        problem = amount_fen(values["amount"])[1]
+        if problem:
+            problems.append((number, "amount", problem))
+    reference = values.get("reference", "")
+    if len(reference) > 60:
+        message = translate("At most %(max_length)s characters.", max_length=60)
+        problems.append((number, "reference", message))
+    elif reference and not CODE_PATTERN.match(reference):
+        problems.append((number, "reference", translate(MESSAGES["code_format"])))
+    return problems
+
+
 def _validate_purchases(session: Session, rows: Sequence[Row], state: dict[str, Any]) -> Any:
+    # Cells arrive trimmed (imports/reader.py). One pass parses each row; a row with any
+    # problem is parsed again by `_purchase_problems` to name every problem it has.
     codes: purchases.Codes = state.setdefault("codes", purchases.Codes())
     problems: Problems = []
     parsed = []
     for number, values in rows:
-        hospital = values.get("hospital_code", "").strip()
-        product = values.get("product_code", "").strip()
-        distributor = values.get("distributor_code", "").strip() or None
-        reference = values.get("reference", "").strip() or None
-        row_problems = []
-        for name, value in (("hospital_code", hospital), ("product_code", product)):
-            if not value:
-                row_problems.append((number, name, translate("This field is required.")))
-        day = parse_day(values.get("date", "").strip())
-        if day is None:
-            row_problems.append((number, "date", translate("Enter a date as YYYY-MM-DD.")))
-        quantity, problem = parse_quantity(values.get("quantity", "").strip())
-        if problem:
-            row_problems.append((number, "quantity", problem))
-        amount_fen = None
-        amount_text = values.get("amount", "").strip()
-        if amount_text:
-            try:
-                amount_fen = to_fen(parse_money(amount_text))
-            except MoneyError as exc:
-                message = MESSAGES.get(f"money_{exc.kind}", MESSAGES["money_invalid"])
-                row_problems.append((number, "amount", translate(message)))
-        if reference is not None and len(reference) > 60:
-            row_problems.append(
-                (
-                    number,
-                    "reference",
-                    translate("At most %(max_length)s characters.", max_length=60),
-                )
-            )
-        if row_problems:
-            problems.extend(row_problems)
+        get = values.get
+        hospital, product = get("hospital_code", ""), get("product_code", "")
+        day = parse_day(get("date", ""))
+        quantity, quantity_problem = parse_quantity(get("quantity", ""))
+        amount_text = get("amount", "")
+        fen, amount_problem = amount_fen(amount_text) if amount_text else (None, None)
+        reference = get("reference", "")
+        if (
+            not hospital
+            or not product
+            or day is None
+            or quantity_problem
+            or amount_problem
+            or len(reference) > 60
+            or (reference and not CODE_PATTERN.match(reference))
+        ):
+            problems.extend(_purchase_problems(number, values))
             continue
         parsed.append(
-            (number, hospital, product, distributor, reference, day, quantity, amount_fen)
-        )
+            (number, hospital, product, get("distributor_code") or None, reference, day,
+             quantity, fen)
+        )  # fmt: skip
     codes.load(
         session,
-        [p[1] for p in parsed],
-        [p[2] for p in parsed],
-        [p[3] for p in parsed if p[3]],
+        {p[1] for p in parsed},
+        {p[2] for p in parsed},
+        {p[3] for p in parsed if p[3]},
     )
+    hospitals, products, distributors = codes.hospitals, codes.products, codes.distributors
     clean = []
-    for number, hospital, product, distributor, reference, day, quantity, amount_fen in parsed:
-        found = codes.problems(hospital, product, distributor)
-        if found:
+    for number, hospital, product, distributor, reference, day, quantity, fen in parsed:
+        hospital_id, product_id = hospitals.get(hospital), products.get(product)
+        distributor_id = distributors.get(distributor) if distributor else None
+        if hospital_id is None or product_id is None or (distributor and distributor_id is None):
+            found = codes.problems(hospital, product, distributor)
             problems.extend((number, k, m) for k, m in found.items())
             continue
-        key = purchases.source_key(
-            reference=reference,
-            hospital_code=hospital,
-            product_code=product,
-            day=day,
-            distributor_code=distributor,
-            quantity=quantity,
-            amount_fen=amount_fen,
-        )
-        clean.append(
-            (
-                key,
-                codes.hospitals[hospital],
-                codes.products[product],
-                codes.distributors.get(distributor) if distributor else None,
-                day,
-                quantity,
-                amount_fen,
+        key = (
+            f"ref:{reference}"
+            if reference
+            else purchases.source_key(
+                reference=None,
+                hospital_code=hospital,
+                product_code=product,
+                day=day,
+                distributor_code=distributor,
+                quantity=quantity,  # type: ignore[arg-type]
+                amount_fen=fen,
             )
         )
+        clean.append((key, hospital_id, product_id, distributor_id, day, quantity, fen))
+    problems.sort(key=lambda p: p[0])
     return clean, problems
 
 

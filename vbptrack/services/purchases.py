@@ -149,6 +149,24 @@ class Codes:
         return (key, hospital, product, distributor, item.date, item.quantity, amount_fen)
 
 
+NULL = "\\N"  # COPY's text format for a missing value
+
+
+def _copy_text(rows: Sequence[PurchaseRow]) -> str:
+    """COPY's text format for the rows, built in one pass (far faster than row by row).
+    Codes and references cannot hold tabs, newlines or backslashes (their pattern), so
+    nothing needs escaping.
+
+    >>> _copy_text([("ref:A", 1, 2, None, date(2024, 1, 5), 3, None)]).split("\\t")
+    ['ref:A', '1', '2', '\\\\N', '2024-01-05', '3', '\\\\N\\n']
+    """
+    return "".join(
+        f"{key}\t{hospital}\t{product}\t{NULL if distributor is None else distributor}\t"
+        f"{day.isoformat()}\t{quantity}\t{NULL if amount is None else amount}\n"
+        for key, hospital, product, distributor, day, quantity, amount in rows
+    )
+
+
 def write(session: Session, rows: Sequence[PurchaseRow]) -> int:
     """Insert the rows, skipping keys already stored; returns how many were new.
 
@@ -170,8 +188,7 @@ def write(session: Session, rows: Sequence[PurchaseRow]) -> int:
                 "date date, quantity bigint, amount_fen bigint) ON COMMIT DROP"
             )
             with cursor.copy(f"COPY purchase_incoming ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                copy.write(_copy_text(rows))
             cursor.execute(
                 f"INSERT INTO purchase ({names}, created_at) "  # noqa: S608 - fixed names
                 f"SELECT {names}, %s FROM purchase_incoming "
