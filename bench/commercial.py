@@ -60,11 +60,7 @@ PROVINCES = [
     "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
     "65",
 ]  # fmt: skip
-PURCHASE_INDEXES = (
-    "ix_purchase_product_date",
-    "ix_purchase_hospital",
-    "ix_purchase_distributor_id",
-)
+PURCHASE_INDEXES = ("ix_purchase_product_date",)
 
 
 def log(message: str) -> None:
@@ -217,12 +213,6 @@ def load(url: str, purchases: int, agreed: int) -> dict[str, Any]:
             connection.exec_driver_sql(
                 "CREATE INDEX ix_purchase_product_date ON purchase "
                 "(product_id, date, hospital_id, quantity)"
-            )
-            connection.exec_driver_sql(
-                "CREATE INDEX ix_purchase_hospital ON purchase (hospital_id)"
-            )
-            connection.exec_driver_sql(
-                "CREATE INDEX ix_purchase_distributor_id ON purchase (distributor_id)"
             )
             if pg:
                 for table in ("party", "product", "award", "award_year", "agreed_volume",

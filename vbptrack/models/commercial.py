@@ -139,15 +139,15 @@ class Purchase(SQLModel, table=True):
 
     __table_args__ = (
         # Covers the fulfilment aggregate: product and date range, summed per hospital.
+        # The only secondary index: each one more costs every row of a million-row import.
         Index("ix_purchase_product_date", "product_id", "date", "hospital_id", "quantity"),
-        Index("ix_purchase_hospital", "hospital_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     source_key: str = Field(max_length=200, unique=True)
     hospital_id: int = Field(foreign_key="party.id")
     product_id: int = Field(foreign_key="product.id")
-    distributor_id: int | None = Field(default=None, foreign_key="party.id", index=True)
+    distributor_id: int | None = Field(default=None, foreign_key="party.id")
     date: dt.date
     quantity: int = Field(sa_type=BigInteger)
     amount_fen: int | None = Field(default=None, sa_type=BigInteger)
