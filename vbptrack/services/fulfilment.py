@@ -64,17 +64,20 @@ class FulfilmentRow:
         return rules.excess(self.purchased, self.agreed)
 
     def as_json(self) -> dict[str, Any]:
+        # Each ratio once: a report by hospital has thousands of rows.
+        rate = self.completion
+        projection = rules.projected(rate, self.progress)
         return {
             "key": self.key,
             "name": self.name,
             "agreed": self.agreed,
             "purchased": self.purchased,
-            "completion": rules.ratio_text(self.completion),
+            "completion": rules.ratio_text(rate),
             "time_progress": rules.ratio_text(self.progress),
-            "lagging": self.lagging,
-            "projected": rules.ratio_text(self.projected),
+            "lagging": rules.lagging(rate, self.progress, self.tolerance),
+            "projected": rules.ratio_text(projection),
             "excess": self.excess,
-            "at_risk": self.at_risk,
+            "at_risk": rules.at_risk(rate, self.progress, self.at_risk_share),
         }
 
 
