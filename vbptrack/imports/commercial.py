@@ -231,6 +231,7 @@ def _validate_purchases(session: Session, rows: Sequence[Row], state: dict[str, 
     codes: purchases.Codes = state.setdefault("codes", purchases.Codes())
     problems: Problems = []
     parsed = []
+    rejected = []
     for number, values in rows:
         get = values.get
         hospital, product = get("hospital_code", ""), get("product_code", "")
@@ -248,7 +249,7 @@ def _validate_purchases(session: Session, rows: Sequence[Row], state: dict[str, 
             or len(reference) > 60
             or (reference and not CODE_PATTERN.match(reference))
         ):
-            problems.extend(_purchase_problems(number, values))
+            rejected.append((number, values))
             continue
         parsed.append(
             (number, hospital, product, get("distributor_code") or None, reference, day,
@@ -256,10 +257,23 @@ def _validate_purchases(session: Session, rows: Sequence[Row], state: dict[str, 
         )  # fmt: skip
     codes.load(
         session,
-        {p[1] for p in parsed},
-        {p[2] for p in parsed},
-        {p[3] for p in parsed if p[3]},
+        {p[1] for p in parsed}
+        | {v["hospital_code"] for _, v in rejected if v.get("hospital_code")},
+        {p[2] for p in parsed} | {v["product_code"] for _, v in rejected if v.get("product_code")},
+        {p[3] for p in parsed if p[3]}
+        | {v["distributor_code"] for _, v in rejected if v.get("distributor_code")},
     )
+    for number, values in rejected:
+        # Every problem of the row, its codes included, in the order of the columns.
+        found = _purchase_problems(number, values)
+        unknown = codes.problems(
+            values.get("hospital_code") or "", values.get("product_code") or "",
+            values.get("distributor_code") or None,
+        )  # fmt: skip
+        named = {name for _, name, _ in found}
+        found += [(number, k, m) for k, m in unknown.items() if values.get(k) and k not in named]
+        order = [c.field for c in PURCHASE_COLUMNS]
+        problems.extend(sorted(found, key=lambda p: order.index(p[1])))
     hospitals, products, distributors = codes.hospitals, codes.products, codes.distributors
     clean = []
     for number, hospital, product, distributor, reference, day, quantity, fen in parsed:
