@@ -310,3 +310,35 @@ def test_tender_pipeline_won_line_becomes_award_and_deadlines(
     assert call(client, "GET", world, "/deadlines?within=-1", status=422)["error"]["fields"][
         "within"
     ]
+
+
+def test_lists_cost_a_few_queries_whatever_their_length(
+    client: FlaskClient, app: Any, world: Headers
+) -> None:
+    from sqlalchemy import event
+
+    from vbptrack.db import get_engine
+
+    for number in range(12):
+        call(client, "POST", world, "/tenders",
+             {"code": f"T{number}", "title": "t", "kind": "alliance", "province_codes": ["31"]},
+             201)  # fmt: skip
+        call(client, "POST", world, "/awards", {**AWARD, "code": f"A{number}"}, 201)
+    with app.app_context():
+        engine = get_engine(app)
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        tenders = call(client, "GET", world, "/tenders?per_page=100")
+        tender_statements = len(statements)
+        statements.clear()
+        awards_page = call(client, "GET", world, "/awards?per_page=100")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert tenders["total"] == 12 and tenders["items"][0]["province_codes"] == ["31"]
+    assert awards_page["total"] == 13 and awards_page["items"][0]["supply_provinces"] == ["31"]
+    assert tender_statements <= 8 and len(statements) <= 10, (tender_statements, statements)

@@ -67,7 +67,7 @@ def list_awards() -> Any:
     session = get_session()
     page, per_page = list_args()
     result = award_service.list_awards(session, page=page, per_page=per_page)
-    return page_body(result, [award_service.view(session, a).as_json() for a in result.items])
+    return page_body(result, [v.as_json() for v in award_service.views(session, result.items)])
 
 
 @bp.get("/awards/<code>")
@@ -134,7 +134,7 @@ def list_tenders() -> Any:
     page, per_page = list_args()
     status = request.args.get("status") or None
     result = tender_service.list_tenders(session, page=page, per_page=per_page, status=status)
-    return page_body(result, [tender_service.view(session, t).as_json() for t in result.items])
+    return page_body(result, tender_service.summaries(session, list(result.items)))
 
 
 @bp.get("/tenders/<code>")

@@ -152,6 +152,17 @@ SCHEMAS: dict[str, Any] = {
             ),
         }
     ),
+    "TenderSummary": _object(
+        {
+            "code": {"type": "string"},
+            "title": {"type": "string"},
+            "kind": {"type": "string"},
+            "platform": {"type": ["string", "null"]},
+            "status": {"type": "string"},
+            "province_codes": _list({"type": "string"}),
+            "dates": {"type": "object", "additionalProperties": NULL_DATE},
+        }
+    ),
     "Deadlines": _object(
         {
             "as_of": DATE,

@@ -334,6 +334,31 @@ def view(session: Session, tender: Tender) -> TenderView:
     return TenderView(tender, provinces_of(session, tender), history, lines, documents)
 
 
+def summaries(session: Session, tenders: list[Tender]) -> list[dict[str, Any]]:
+    """List items: each tender without its history, lines and documents; provinces of
+    the whole page in one query."""
+    ids = [t.id for t in tenders]
+    provinces: dict[int, list[str]] = {}
+    for tender_id, code in session.execute(
+        select(TenderProvince.tender_id, TenderProvince.province_code)
+        .where(col(TenderProvince.tender_id).in_(ids))
+        .order_by(col(TenderProvince.province_code))
+    ):
+        provinces.setdefault(tender_id, []).append(code)
+    return [
+        {
+            "code": t.code,
+            "title": t.title,
+            "kind": t.kind,
+            "platform": t.platform,
+            "status": t.status,
+            "province_codes": provinces.get(t.id, []),  # type: ignore[arg-type]
+            "dates": TenderView(t, [], [], [], []).dates(),
+        }
+        for t in tenders
+    ]
+
+
 def list_tenders(
     session: Session, *, page: int, per_page: int, status: str | None = None
 ) -> Page[Any]:

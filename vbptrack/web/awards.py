@@ -46,7 +46,7 @@ def index() -> Any:
     session = get_session()
     page, per_page = page_args()
     results = award_service.list_awards(session, page=page, per_page=per_page)
-    views = [award_service.view(session, award) for award in results.items]
+    views = award_service.views(session, results.items)
     return render_template("awards/index.html", results=results, views=views, yuan=from_fen)
 
 
