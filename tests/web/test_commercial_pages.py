@@ -179,9 +179,10 @@ def test_calendar_and_deadlines(app: Flask, data: world.World) -> None:
     assert "第十一批国家集采" in text(find(calendar, id="calendar-list"))  # type: ignore[arg-type]
     bad = page(client.get("/tenders/calendar?month=2025-13"))
     assert "YYYY-MM" in text(bad)
-    feed = page(client.get("/deadlines/?as_of=2025-03-01&within=30"))
+    feed = page(client.get("/deadlines/?as_of=2025-03-06&within=30"))
     table = find(feed, "table", id="deadlines")
     assert table is not None and world.TENDER in text(table)
+    assert "14 days Reminder" in text(table)  # the bid is on 2025-03-20
     ends = page(client.get("/deadlines/?as_of=2025-12-01&within=30"))
     assert world.AWARD in text(find(ends, "table", id="deadlines"))  # type: ignore[arg-type]
     assert date(2025, 12, 31).isoformat() in text(ends)

@@ -9,6 +9,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from vbptrack.db import get_session
+from vbptrack.services import commercial_policy
 from vbptrack.services import deadlines as deadline_service
 from vbptrack.web.auth import current_actor, login_required
 from vbptrack.web.commercial_common import DEADLINE_KIND_LABELS
@@ -38,6 +39,7 @@ def index() -> Any:
     if text and (not text.isdigit() or int(text) not in WITHIN_CHOICES):
         problem = _("Choose one of: %(expected)s.", expected=", ".join(map(str, WITHIN_CHOICES)))
     items = deadline_service.upcoming(get_session(), current_actor(), as_of, within)
+    reminder_days = commercial_policy.current().reminder_days
     return render_template(
         "deadlines/index.html",
         items=items,
@@ -47,4 +49,5 @@ def index() -> Any:
         problem=problem,
         labels=DEADLINE_KIND_LABELS,
         links=LINKS,
+        reminder_days=reminder_days,
     )
