@@ -186,3 +186,16 @@ def test_calendar_and_deadlines(app: Flask, data: world.World) -> None:
     ends = page(client.get("/deadlines/?as_of=2025-12-01&within=30"))
     assert world.AWARD in text(find(ends, "table", id="deadlines"))  # type: ignore[arg-type]
     assert date(2025, 12, 31).isoformat() in text(ends)
+
+
+def test_pages_speak_chinese(app: Flask, data: world.World) -> None:
+    client = manager(app, data)
+    client.post("/language", data={"language": "zh", "next": "/",
+                                   "csrf_token": csrf_from(client.get("/tenders/"))})  # fmt: skip
+    for path in ("/tenders/", "/tenders/calendar?month=2025-03", f"/tenders/{world.TENDER}",
+                 "/awards/", f"/awards/{world.AWARD}?as_of=2025-07-02", "/deadlines/"):  # fmt: skip
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "招标" in response.get_data(as_text=True), path
+    board = text(page(client.get("/tenders/")))
+    assert "计划中 1 第十一批国家集采" in board

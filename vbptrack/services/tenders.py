@@ -388,6 +388,19 @@ def board(session: Session, *, per_status: int = 20) -> list[tuple[str, int, lis
     return columns
 
 
+def next_date(tender: Tender, today: date) -> tuple[str, date] | None:
+    """The tender's next key date on or after today: (date kind, date), or None."""
+    upcoming = [
+        (value, name)
+        for name, column in DATE_COLUMNS.items()
+        if (value := getattr(tender, column)) is not None and value >= today
+    ]
+    if not upcoming:
+        return None
+    day, name = min(upcoming)
+    return name, day
+
+
 def month_range(year: int, month: int) -> tuple[date, date]:
     """
     >>> month_range(2024, 2)

@@ -103,6 +103,8 @@ def index() -> Any:
         columns=columns,
         labels=STATUS_LABELS,
         kinds=KIND_LABELS,
+        date_labels=DATE_LABELS,
+        next_date=tender_service.next_date,
         can_write=current_actor().can(WRITE),
         today=today(),
     )
