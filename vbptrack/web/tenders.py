@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,6 +18,7 @@ from vbptrack.domain.money import from_fen
 from vbptrack.services import commercial_policy
 from vbptrack.services import tenders as tender_service
 from vbptrack.services.errors import ServiceError
+from vbptrack.services.problems import invalid
 from vbptrack.web.auth import current_actor, login_required, permission_required
 from vbptrack.web.commercial_common import (
     DATE_LABELS,
@@ -286,10 +288,6 @@ def add_document(code: str) -> Any:
 
 def agreement_years(start_text: str, count_text: str) -> list[dict[str, str]]:
     """Consecutive agreement years of one year each from the first start date."""
-    from dateutil.relativedelta import relativedelta
-
-    from vbptrack.services.problems import invalid
-
     problems = {}
     start = None
     try:
