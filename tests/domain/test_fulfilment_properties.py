@@ -50,3 +50,28 @@ def test_projection_and_lagging_agree(purchased: int, agreed: int, days: int, el
 def test_agreed_share_never_exceeds_reported(reported: int, winners: int) -> None:
     agreed = agreed_from_reported(reported, winners)
     assert reported // 2 <= agreed <= reported
+
+
+@given(
+    st.integers(0, 10**9),
+    st.integers(0, 10**9),
+    st.integers(1, 800),
+    st.integers(-5, 900),
+    st.decimals(min_value=Decimal("0.01"), max_value=Decimal(2), places=2),
+    st.decimals(min_value=Decimal("0.01"), max_value=Decimal(2), places=2),
+)
+def test_integer_figures_equal_the_decimal_rules(
+    purchased: int, agreed: int, days: int, offset: int, tolerance: Decimal, share: Decimal
+) -> None:
+    from vbptrack.domain.fulfilment import at_risk, figures, ratio_text
+
+    year = AgreementYear(date(2024, 1, 1), date(2024, 1, 1) + timedelta(days=days - 1))
+    as_of = year.start + timedelta(days=offset)
+    progress = time_progress(year, as_of)
+    rate = completion(purchased, agreed)
+    fast = figures(purchased, agreed, days_elapsed(year, as_of), year.days, tolerance, share)
+    assert fast.completion == ratio_text(rate)
+    assert fast.time_progress == ratio_text(progress)
+    assert fast.projected == ratio_text(projected(rate, progress))
+    assert fast.lagging == lagging(rate, progress, tolerance)
+    assert fast.at_risk == at_risk(rate, progress, share)
