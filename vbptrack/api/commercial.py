@@ -14,6 +14,7 @@ from vbptrack.services import awards as award_service
 from vbptrack.services import deadlines as deadline_service
 from vbptrack.services import fulfilment as fulfilment_service
 from vbptrack.services import purchases as purchase_service
+from vbptrack.services import tender_calendar
 from vbptrack.services import tenders as tender_service
 from vbptrack.services.access import require
 from vbptrack.services.collections import parse_as_of
@@ -134,7 +135,7 @@ def list_tenders() -> Any:
     page, per_page = list_args()
     status = request.args.get("status") or None
     result = tender_service.list_tenders(session, page=page, per_page=per_page, status=status)
-    return page_body(result, tender_service.summaries(session, list(result.items)))
+    return page_body(result, tender_calendar.summaries(session, list(result.items)))
 
 
 @bp.get("/tenders/<code>")

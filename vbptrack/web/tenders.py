@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from vbptrack.db import get_session
 from vbptrack.domain import tenders as rules
 from vbptrack.domain.money import from_fen
-from vbptrack.services import commercial_policy
+from vbptrack.services import commercial_policy, tender_calendar
 from vbptrack.services import tenders as tender_service
 from vbptrack.services.errors import ServiceError
 from vbptrack.services.problems import invalid
@@ -99,14 +99,14 @@ def _codes(text: str) -> list[str]:
 @bp.route("/")
 @login_required
 def index() -> Any:
-    columns = tender_service.board(get_session())
+    columns = tender_calendar.board(get_session())
     return render_template(
         "tenders/board.html",
         columns=columns,
         labels=STATUS_LABELS,
         kinds=KIND_LABELS,
         date_labels=DATE_LABELS,
-        next_date=tender_service.next_date,
+        next_date=tender_calendar.next_date,
         can_write=current_actor().can(WRITE),
         today=today(),
     )
@@ -116,8 +116,8 @@ def index() -> Any:
 @login_required
 def calendar() -> Any:
     (year, month), problem = month_arg()
-    first, last = tender_service.month_range(year, month)
-    items = tender_service.dated_in(get_session(), first, last, open_only=False)
+    first, last = tender_calendar.month_range(year, month)
+    items = tender_calendar.dated_in(get_session(), first, last, open_only=False)
     by_day: dict[date, list[Any]] = {}
     for day, kind, tender in items:
         by_day.setdefault(day, []).append((kind, tender))
