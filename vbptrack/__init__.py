@@ -26,7 +26,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(config)
     register_extensions(app)
-    register_deadline_sources()
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -43,16 +42,13 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
 
 
-def register_deadline_sources() -> None:
-    """Each area registers its deadlines with `@source` when its service is imported."""
-    from vbptrack.services import contracts, filings  # noqa: F401
-
-
 def register_blueprints(app: Flask) -> None:
     from vbptrack.api import bp as api_bp
     from vbptrack.web import (
         auth,
+        awards,
         contracts,
+        deadlines,
         distributors,
         filings,
         home,
@@ -62,13 +58,14 @@ def register_blueprints(app: Flask) -> None:
         products,
         receivables,
         settings,
+        tenders,
     )
     from vbptrack.web import collections as collection_pages
 
     for module in (auth, home, hospitals, distributors, products, imports, settings, receivables):
         app.register_blueprint(module.bp)
     app.register_blueprint(collection_pages.bp)
-    for module in (filings, listings, contracts):
+    for module in (filings, listings, contracts, tenders, awards, deadlines):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
 

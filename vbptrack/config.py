@@ -57,7 +57,20 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_SECURE": https,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
+        **{
+            name: os.environ[f"VBPTRACK_{name}"]
+            for name in COMMERCIAL_SETTINGS
+            if f"VBPTRACK_{name}" in os.environ
+        },
     }
+
+
+COMMERCIAL_SETTINGS = (
+    "VBP_SHARES",
+    "FULFILMENT_TOLERANCE",
+    "FULFILMENT_AT_RISK_SHARE",
+    "TENDER_REMINDER_DAYS",
+)
 
 
 DEFAULTS: dict[str, Any] = {
@@ -76,6 +89,13 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_LOCKOUT": timedelta(minutes=15),
     "PER_PAGE": 50,
     "API_MAX_PER_PAGE": 500,
+    # VBP fulfilment (DOMAIN.md §5.6): the agreed share of reported demand by number of
+    # winners, the lagging tolerance and the at-risk share of time progress.
+    "VBP_SHARES": "1:0.5,2:0.6,3:0.7,4:0.8",
+    "FULFILMENT_TOLERANCE": "1",
+    "FULFILMENT_AT_RISK_SHARE": "0.8",
+    # Days before a tender deadline a reminder shows (§5.5).
+    "TENDER_REMINDER_DAYS": "14,7,1",
 }
 
 

@@ -81,3 +81,25 @@ def test_import_command_success_and_errors(runner, db: Session, tmp_path: Path) 
     assert sorted(db.exec(select(Party.code)).all()) == ["H1", "H2"]
     result = runner.invoke(args=["import", "widgets", str(good)])
     assert result.exit_code != 0 and "unknown kind" in result.output
+
+
+def test_import_purchases_twice_counts_once(runner, db: Session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import make_hospital, make_product
+
+    make_hospital(db, "H1", "31")
+    make_product(db, "P1")
+    export = tmp_path / "purchases.csv"
+    export.write_text(
+        "医院编码,产品编码,采购日期,采购数量\nH1,P1,2024-01-05,10\nH1,P1,2024-01-06,20\n",
+        encoding="gb18030",
+    )
+    first = runner.invoke(args=["import", "purchases", str(export)])
+    assert first.exit_code == 0 and "2 rows written" in first.output, first.output
+    again = runner.invoke(args=["import", "purchases", str(export)])
+    assert again.exit_code == 0 and "0 rows written" in again.output, again.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("医院编码,产品编码,采购日期,采购数量\nH9,P1,2024-01-05,1.5\n", encoding="utf-8")
+    result = runner.invoke(args=["import", "purchases", str(bad)])
+    assert result.exit_code == 1
+    assert "row 2, column 医院编码: No hospital with the code H9." in result.output
+    assert "row 2, column 采购数量: Enter a whole number." in result.output

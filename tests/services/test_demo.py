@@ -7,6 +7,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func
@@ -19,7 +20,9 @@ from vbptrack.domain.provinces import PROVINCES
 from vbptrack.models import (
     DISTRIBUTOR,
     HOSPITAL,
+    AgreedVolume,
     AuditEvent,
+    Award,
     Contract,
     Filing,
     Invoice,
@@ -27,6 +30,8 @@ from vbptrack.models import (
     Party,
     Payment,
     Product,
+    Purchase,
+    Tender,
 )
 from vbptrack.models.parties import HOSPITAL_GRADES, HOSPITAL_TYPES
 from vbptrack.models.products import PRODUCT_CATEGORIES
@@ -90,7 +95,7 @@ def snapshot(session: Session) -> list[tuple[object, ...]]:
     ]
 
 
-def count(session: Session, model: type) -> int:
+def count(session: Session, model: Any) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
 
 
@@ -107,6 +112,10 @@ def test_summary_counts_match_rows(fresh_db: OpenDb) -> None:
             "filings": count(session, Filing),
             "listings": count(session, Listing),
             "contracts": count(session, Contract),
+            "tenders": count(session, Tender),
+            "awards": count(session, Award),
+            "agreed_volumes": count(session, AgreedVolume),
+            "purchases": count(session, Purchase),
         }
         # The filing matrix, the listing board and the contracts page have something to show.
         assert summary["filings"] > 100 and summary["listings"] > 150
@@ -247,7 +256,7 @@ def test_one_audit_event_records_the_load(loaded: Session) -> None:
     events = loaded.exec(select(AuditEvent).where(AuditEvent.entity == "demo")).all()
     assert len(events) == 1
     per_row = loaded.exec(select(AuditEvent.entity).distinct()).all()
-    assert set(per_row) == {"demo", "invoice", "payment", "filing", "listing", "contract"}
+    assert set(per_row) == {"demo", "invoice", "payment", "award", "filing", "listing", "contract"}
     event = events[0]
     assert (event.entity, event.entity_key, event.action) == ("demo", "load", "import")
     assert event.note is not None and "hospitals" in event.note
@@ -270,3 +279,23 @@ def test_a_failing_step_leaves_the_database_empty(
 def test_scale_below_one_is_refused(fresh_db: OpenDb) -> None:
     with fresh_db() as session, pytest.raises(ValueError):
         load_demo(session, scale=0)
+
+
+def test_demo_fulfilment_has_leaders_laggards_and_deadlines(fresh_db: OpenDb) -> None:
+    """The demo's awards are mid-year: some hospitals on track, some lagging; and tender
+    deadlines fall in the coming weeks, so the pages have something to show."""
+    from vbptrack.demo import DEMO_TODAY
+    from vbptrack.services import deadlines, fulfilment
+    from vbptrack.services.access import SYSTEM
+
+    with fresh_db() as session:
+        load_demo(session, seed=7)
+        award = session.exec(select(Award).order_by(Award.id)).first()
+        assert award is not None
+        report = fulfilment.report(
+            session, actor=SYSTEM, award_code=award.code, year=1, as_of=DEMO_TODAY
+        )
+        assert any(row.lagging for row in report.rows)
+        assert any(not row.lagging for row in report.rows)
+        kinds = {d.kind for d in deadlines.upcoming(session, SYSTEM, DEMO_TODAY, 30)}
+        assert {"tender_registration", "tender_documents", "tender_bid"} <= kinds

@@ -107,6 +107,20 @@ BODIES: dict[str, Callable[[], dict[str, Any]]] = {
         "allocations-0-invoice_number": world.INVOICE,
         "allocations-0-amount": "60.00",
     },
+    "tenders.new": lambda: {"code": "T-0002", "title": "省级联盟", "kind": "alliance"},
+    "tenders.change_status": lambda: {"status": "registered", "date": "2025-01-05"},
+    "tenders.add_line": lambda: {
+        "product_code": world.PRODUCT,
+        "price_per_unit": "0.3",
+        "outcome": "pending",
+    },
+    "tenders.add_document": lambda: {"name": "GMP", "expires": "2026-01-01"},
+    "tenders.award_line": lambda: {
+        "code": "A-0002",
+        "winners_count": "3",
+        "start": "2025-06-01",
+        "years": "2",
+    },
 }
 # Posts that sign in or out rather than write a record.
 NO_WRITE = {"auth.login", "auth.logout"}

@@ -201,6 +201,8 @@ def test_the_page_lists_the_columns_each_kind_accepts(manager: Uploader) -> None
         "hospitals",
         "distributors",
         "products",
+        "purchases",
+        "agreed-volumes",
         "filings",
         "listings",
     ]

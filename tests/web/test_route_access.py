@@ -64,6 +64,14 @@ EXPECTED: dict[str, tuple[Any, ...]] = {
     "/contracts/new":                        (LOGIN, OK, OK, NO, NO),
     "/contracts/<path:number>":              (LOGIN, OK, OK, OK, OK),
     "/contracts/<path:number>/preview":      (LOGIN, OK, OK, OK, OK),
+    "/tenders/":                             (LOGIN, OK, OK, OK, OK),
+    "/tenders/calendar":                     (LOGIN, OK, OK, OK, OK),
+    "/tenders/new":                          (LOGIN, OK, OK, NO, NO),
+    "/tenders/<code>":                       (LOGIN, OK, OK, OK, OK),
+    "/awards/":                              (LOGIN, OK, OK, OK, OK),
+    "/awards/<code>":                        (LOGIN, OK, OK, OK, OK),
+    "/awards/<code>/fulfilment.xlsx":        (LOGIN, OK, OK, OK, OK),
+    "/deadlines/":                           (LOGIN, OK, OK, OK, OK),
 }  # fmt: skip
 
 

@@ -38,6 +38,10 @@ PRODUCT = "P0001"
 # own ledgers (2024), so it changes none of their numbers.
 INVOICE = "INV-0001"
 CONTRACT = "HT-0001"
+# A planned tender with one bid line for PRODUCT, and an award supplying Shanghai with an
+# agreed volume for IN_TERRITORY in 2025.
+TENDER = "T-0001"
+AWARD = "A-0001"
 
 
 CHEAP_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
@@ -64,6 +68,7 @@ def quick_user(
 class World:
     users: dict[str, User]
     token_id: int
+    line_id: int = 0
 
 
 def build(db: Session, roles: tuple[str, ...] = ROLES) -> World:
@@ -94,6 +99,7 @@ def build(db: Session, roles: tuple[str, ...] = ROLES) -> World:
         db, actor=SYSTEM, hospital_code=IN_TERRITORY, product_code=PRODUCT,
         data={"status": "applied", "date": "2025-01-10"},
     )  # fmt: skip
+    line_id = _commercial(db)
     users: dict[str, User] = {}
     for role in roles:
         if role == "rep":
@@ -104,7 +110,51 @@ def build(db: Session, roles: tuple[str, ...] = ROLES) -> World:
     user_service.issue_token(db, actor=SYSTEM, user=owner, label="erp")
     token = user_service.tokens(db, owner)[0]
     assert token.id is not None
-    return World(users=users, token_id=token.id)
+    return World(users=users, token_id=token.id, line_id=line_id)
+
+
+def _commercial(db: Session) -> int:
+    """The tender (returns its bid line's id) and the award; see TENDER and AWARD."""
+    from datetime import date
+
+    from vbptrack.services import awards, tenders
+
+    tenders.create(
+        db,
+        actor=SYSTEM,
+        data={
+            "code": TENDER,
+            "title": "第十一批国家集采",
+            "kind": "national_vbp",
+            "province_codes": ["31"],
+            "dates": {"bid": "2025-03-20"},
+        },
+        today=date(2025, 1, 2),
+    )
+    line = tenders.add_line(
+        db, actor=SYSTEM, code=TENDER, data={"product_code": PRODUCT, "price_per_unit": "0.5"}
+    )
+    awards.create(
+        db,
+        actor=SYSTEM,
+        data={
+            "code": AWARD,
+            "batch": "第十批",
+            "product_code": PRODUCT,
+            "price": "0.4",
+            "winners_count": 2,
+            "supply_provinces": ["31"],
+            "years": [{"year": 1, "start": "2025-01-01", "end": "2025-12-31"}],
+        },
+    )
+    awards.set_agreed_volumes(
+        db,
+        actor=SYSTEM,
+        code=AWARD,
+        items=[{"hospital_code": IN_TERRITORY, "year": 1, "quantity": 1000}],
+    )
+    assert line.id is not None
+    return line.id
 
 
 def signed_in(app: Flask, user: User) -> FlaskClient:
@@ -120,6 +170,8 @@ CODES = {
     "distributors": DISTRIBUTOR_IN,
     "products": PRODUCT,
     "receivables": IN_TERRITORY,
+    "tenders": TENDER,
+    "awards": AWARD,
 }
 
 
@@ -161,6 +213,8 @@ def url_for_rule(app: Flask, rule: Rule, data: World) -> str:
             values["province_code"] = "31"
         elif argument == "province":
             values["province"] = "44"
+        elif argument == "line_id":
+            values["line_id"] = data.line_id
         else:
             raise AssertionError(f"{rule.rule}: say which record fills <{argument}>")
     adapter = app.url_map.bind("localhost")

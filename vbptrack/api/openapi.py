@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 
-from vbptrack.api import MAX_PAGE, bp, openapi_market_access
+from vbptrack.api import MAX_PAGE, bp, openapi_commercial, openapi_market_access
 from vbptrack.models.parties import DistributorIn, HospitalIn
 from vbptrack.models.products import ProductIn
 from vbptrack.models.receivables_in import (
@@ -708,6 +708,7 @@ def document() -> dict[str, Any]:
     paths.update(_collection("/products", "Product", "Products", ["q", "category"]))
     paths.update(_receivables_paths())
     paths.update(_collections_paths())
+    paths.update(openapi_commercial.paths(_ok, _errors, _page_of, PAGING, AS_OF))
     paths["/openapi.json"] = {
         "get": {
             "tags": ["Meta"],
@@ -738,6 +739,8 @@ def document() -> dict[str, Any]:
                 **_input_schemas(openapi_market_access.INPUTS),
                 **openapi_market_access.SCHEMAS,
                 **RECEIVABLES_SCHEMAS,
+                **_input_schemas(openapi_commercial.INPUTS),
+                **openapi_commercial.SCHEMAS,
             },
         },
     }

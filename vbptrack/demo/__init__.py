@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from vbptrack.demo.commercial import load_commercial
 from vbptrack.demo.market_access import load_market_access
 from vbptrack.demo.master_data import load_distributors, load_hospitals, load_products
 from vbptrack.demo.receivables import load_receivables
@@ -26,6 +27,7 @@ DEMO_STEPS: list[DemoStep] = [
     load_distributors,
     load_products,
     load_receivables,
+    load_commercial,
     load_market_access,
 ]
 # The day demo dates count back from when no other is given (tests): fixed, so the same

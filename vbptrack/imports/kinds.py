@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from vbptrack.imports.commercial import AGREED_VOLUMES, PURCHASES
 from vbptrack.imports.market_access import FILINGS, LISTINGS
 from vbptrack.imports.master_data import DISTRIBUTORS, HOSPITALS, PRODUCTS
 from vbptrack.imports.receivables import INVOICES, PAYMENTS
@@ -9,5 +10,15 @@ from vbptrack.imports.spec import ImportKind
 
 KINDS: dict[str, ImportKind] = {
     kind.name: kind
-    for kind in (HOSPITALS, DISTRIBUTORS, PRODUCTS, INVOICES, PAYMENTS, FILINGS, LISTINGS)
+    for kind in (
+        HOSPITALS,
+        DISTRIBUTORS,
+        PRODUCTS,
+        INVOICES,
+        PAYMENTS,
+        PURCHASES,
+        AGREED_VOLUMES,
+        FILINGS,
+        LISTINGS,
+    )
 }

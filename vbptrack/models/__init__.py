@@ -1,6 +1,18 @@
 """All tables; importing this module registers them on `SQLModel.metadata`."""
 
 from vbptrack.models.audit import AuditEvent
+from vbptrack.models.commercial import (
+    AgreedVolume,
+    Award,
+    AwardProvince,
+    AwardYear,
+    BidLine,
+    Purchase,
+    Tender,
+    TenderDocument,
+    TenderProvince,
+    TenderStatusChange,
+)
 from vbptrack.models.market_access import (
     Contract,
     ContractLine,
@@ -32,6 +44,16 @@ __all__ = [
     "FilingChange",
     "Listing",
     "ListingChange",
+    "AgreedVolume",
+    "Award",
+    "AwardProvince",
+    "AwardYear",
+    "BidLine",
+    "Purchase",
+    "Tender",
+    "TenderDocument",
+    "TenderProvince",
+    "TenderStatusChange",
     "CreditNote",
     "Invoice",
     "InvoiceInstalment",

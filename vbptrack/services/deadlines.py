@@ -33,3 +33,22 @@ def upcoming(session: Session, actor: Actor, as_of: date, within_days: int) -> l
     for area in SOURCES:
         found.extend(area(session, actor, start, end))
     return due_within(found, as_of, within_days)
+
+
+# The areas whose sources feed the deadlines; each module registers its sources with
+# `@source` when imported. An area adds its module's name here.
+AREA_MODULES = (
+    "vbptrack.services.commercial_deadlines",
+    "vbptrack.services.filings",
+    "vbptrack.services.contracts",
+)
+
+
+def _register_areas() -> None:
+    import importlib
+
+    for name in AREA_MODULES:
+        importlib.import_module(name)
+
+
+_register_areas()

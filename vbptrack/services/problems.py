@@ -64,6 +64,10 @@ MESSAGES: dict[str, str] = {
     "too_long": N_("Give at most %(max_length)s."),
     "decimal_parsing": N_("Enter a number."),
     "value_error": N_("%(error)s"),
+    "year_ends_before_start": N_("The agreement year ends before it starts."),
+    "years_repeated": N_("An agreement year is given twice."),
+    "rank_above_winners": N_("The rank cannot exceed the number of winners."),
+    "quantity_or_reported": N_("Give a quantity or the reported demand."),
 }
 
 
@@ -72,6 +76,9 @@ ROOT_FIELDS = {
     "portions_total": "instalments",
     "term_and_due_date": "due_date",
     "due_before_invoice": "due_date",
+    "years_repeated": "years",
+    "rank_above_winners": "rank",
+    "quantity_or_reported": "quantity",
 }
 
 

@@ -28,8 +28,8 @@ class NavItem:
 
 
 AREAS = (
-    NavItem(_l("Tenders"), None, "tenders"),
-    NavItem(_l("Awards & fulfilment"), None, "awards"),
+    NavItem(_l("Tenders"), "tenders.index", "tenders"),
+    NavItem(_l("Awards & fulfilment"), "awards.index", "awards"),
     NavItem(_l("Filings"), "filings.index", "filings"),
     NavItem(_l("Listings"), "listings.mine", "listings"),
     NavItem(_l("Contracts"), "contracts.index", "contracts"),

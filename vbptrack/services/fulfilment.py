@@ -1,0 +1,298 @@
+"""Fulfilment (履约) of an award's agreement year, aggregated in the database.
+
+One query: the agreed volumes of the year (for the hospitals the actor sees) joined to
+each hospital's purchases of the award's product dated inside the year up to as_of,
+summed per group. Ratios are computed from the summed integers by `domain.fulfilment`,
+so a group's completion is its purchased ÷ its agreed, never an average of ratios.
+Hospitals that bought without an agreed volume in the year are not rows: their
+purchases count toward no award (DOMAIN.md §5.6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, String, cast, func, select
+from sqlalchemy.sql import ColumnElement
+from sqlmodel import Session, col
+
+from vbptrack.domain import fulfilment as rules
+from vbptrack.domain.provinces import province_name
+from vbptrack.models import AgreedVolume, Award, AwardYear, Party, Purchase, User
+from vbptrack.services import awards as award_service
+from vbptrack.services import commercial_policy
+from vbptrack.services.access import Actor, territory_condition
+from vbptrack.services.errors import InvalidInput, NotFound
+from vbptrack.services.problems import translate
+
+GROUPS = ("hospital", "province", "rep")
+NO_REP = "-"
+
+
+@dataclass
+class FulfilmentRow:
+    key: str
+    name: str
+    agreed: int
+    purchased: int
+    progress: Decimal
+    tolerance: Decimal
+    at_risk_share: Decimal
+    elapsed: int = 0  # days of the agreement year up to as_of
+    days: int = 1  # days in the agreement year
+
+    @property
+    def completion(self) -> Decimal | None:
+        return rules.completion(self.purchased, self.agreed)
+
+    @property
+    def projected(self) -> Decimal | None:
+        return rules.projected(self.completion, self.progress)
+
+    @property
+    def lagging(self) -> bool:
+        return rules.lagging(self.completion, self.progress, self.tolerance)
+
+    @property
+    def at_risk(self) -> bool:
+        return rules.at_risk(self.completion, self.progress, self.at_risk_share)
+
+    @property
+    def excess(self) -> int:
+        return rules.excess(self.purchased, self.agreed)
+
+    def as_json(self) -> dict[str, Any]:
+        # Integer arithmetic (domain.fulfilment.figures): a report by hospital has
+        # thousands of rows, and Decimal ratios per row cost most of its time.
+        found = rules.figures(
+            self.purchased, self.agreed, self.elapsed, self.days, self.tolerance,
+            self.at_risk_share,
+        )  # fmt: skip
+        return {
+            "key": self.key,
+            "name": self.name,
+            "agreed": self.agreed,
+            "purchased": self.purchased,
+            "completion": found.completion,
+            "time_progress": found.time_progress,
+            "lagging": found.lagging,
+            "projected": found.projected,
+            "excess": max(self.purchased - self.agreed, 0),
+            "at_risk": found.at_risk,
+        }
+
+
+@dataclass
+class FulfilmentReport:
+    award: Award
+    year: AwardYear
+    as_of: date
+    group_by: str
+    progress: Decimal
+    rows: list[FulfilmentRow]
+    totals: FulfilmentRow
+    years: list[AwardYear] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "award": self.award.code,
+            "year": self.year.year,
+            "start": self.year.start.isoformat(),
+            "end": self.year.end.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "group_by": self.group_by,
+            "rows": [row.as_json() for row in self.rows],
+            "totals": self.totals.as_json(),
+        }
+
+
+def award_year(session: Session, award: Award, number: int | None) -> AwardYear:
+    """The agreement year `number`, or the award's first year when none is asked for."""
+    statement = select(AwardYear).where(AwardYear.award_id == award.id)
+    if number is not None:
+        statement = statement.where(AwardYear.year == number)
+    year = session.execute(statement.order_by(col(AwardYear.year)).limit(1)).scalar_one_or_none()
+    if year is None:
+        raise InvalidInput(
+            translate("Please correct the marked fields."),
+            {
+                "year": translate(
+                    "The award %(award)s has no agreement year %(year)s.",
+                    award=award.code,
+                    year=number,
+                )
+            },
+        )
+    return year
+
+
+def purchased_per_hospital(award: Award, year: AwardYear, as_of: date) -> Any:
+    """Subquery: each hospital's purchases of the award's product in the year to as_of."""
+    return (
+        select(Purchase.hospital_id, func.sum(Purchase.quantity).label("purchased"))
+        .where(
+            Purchase.product_id == award.product_id,
+            col(Purchase.date) >= year.start,
+            col(Purchase.date) <= min(year.end, as_of),
+        )
+        .group_by(col(Purchase.hospital_id))
+        .subquery("bought")
+    )
+
+
+def _group_columns(group_by: str) -> tuple[ColumnElement[Any], ...]:
+    if group_by == "hospital":
+        return (col(Party.code), col(Party.name))
+    if group_by == "province":
+        return (col(Party.province_code),)
+    if group_by == "rep":
+        return (col(Party.rep_id),)
+    raise InvalidInput(
+        translate("Please correct the marked fields."),
+        {"group_by": translate("Choose one of: %(expected)s.", expected=", ".join(GROUPS))},
+    )
+
+
+def aggregate(
+    award: Award, year: AwardYear, as_of: date, actor: Actor, group_by: str
+) -> Select[Any]:
+    """(group columns…, agreed, purchased) per group, ordered by the group's key."""
+    bought = purchased_per_hospital(award, year, as_of)
+    keys = _group_columns(group_by)
+    return (
+        select(
+            *keys,
+            func.sum(AgreedVolume.quantity).label("agreed"),
+            func.coalesce(func.sum(bought.c.purchased), 0).label("purchased"),
+        )
+        .select_from(AgreedVolume)
+        .join(Party, col(Party.id) == AgreedVolume.hospital_id)
+        .outerjoin(bought, bought.c.hospital_id == AgreedVolume.hospital_id)
+        .where(
+            AgreedVolume.award_id == award.id,
+            AgreedVolume.year == year.year,
+            territory_condition(actor),
+        )
+        .group_by(*keys)
+        .order_by(*keys)
+    )
+
+
+def _names(session: Session, group_by: str, keys: list[Any]) -> dict[Any, tuple[str, str]]:
+    """Group key → (key as shown, name) for provinces and reps."""
+    if group_by == "province":
+        return {code: (code or "-", province_name(code) or "-") for code in keys}
+    users = {
+        uid: (username, display or username)
+        for uid, username, display in session.execute(
+            select(User.id, User.username, User.display_name).where(
+                col(User.id).in_([k for k in keys if k is not None])
+            )
+        )
+    }
+    return {k: users.get(k, (NO_REP, translate("(no rep)"))) for k in keys}
+
+
+def report(
+    session: Session,
+    *,
+    actor: Actor,
+    award_code: str,
+    year: int | None,
+    as_of: date,
+    group_by: str = "hospital",
+) -> FulfilmentReport:
+    award = award_service.get(session, award_code)
+    agreement = award_year(session, award, year)
+    policy = commercial_policy.current()
+    year_span = rules.AgreementYear(agreement.start, agreement.end)
+    progress = rules.time_progress(year_span, as_of)
+    elapsed = rules.days_elapsed(year_span, as_of)
+
+    def row(key: str, name: str, agreed: int, purchased: int) -> FulfilmentRow:
+        return FulfilmentRow(
+            key,
+            name,
+            int(agreed),
+            int(purchased),
+            progress,
+            policy.tolerance,
+            policy.at_risk_share,
+            elapsed,
+            year_span.days,
+        )
+
+    result = list(session.execute(aggregate(award, agreement, as_of, actor, group_by)))
+    rows = []
+    if group_by == "hospital":
+        rows = [row(code, name, agreed, bought) for code, name, agreed, bought in result]
+    else:
+        names = _names(session, group_by, [r[0] for r in result])
+        rows = [row(*names[key], agreed, bought) for key, agreed, bought in result]
+    totals = row(
+        "total", translate("Total"), sum(r.agreed for r in rows), sum(r.purchased for r in rows)
+    )
+    years = list(
+        session.execute(
+            select(AwardYear).where(AwardYear.award_id == award.id).order_by(col(AwardYear.year))
+        ).scalars()
+    )
+    return FulfilmentReport(award, agreement, as_of, group_by, progress, rows, totals, years)
+
+
+def monthly_trend(
+    session: Session, *, actor: Actor, award: Award, year: AwardYear, as_of: date
+) -> list[tuple[str, int]]:
+    """(YYYY-MM, purchased) per month of the year up to as_of, for the visible hospitals
+    with an agreed volume in the year; months without purchases are 0."""
+    dialect = session.get_bind().dialect.name
+    month: ColumnElement[Any]
+    if dialect == "postgresql":
+        month = func.to_char(Purchase.date, "YYYY-MM")
+    else:
+        month = func.strftime("%Y-%m", Purchase.date)
+    allocated = (
+        select(AgreedVolume.hospital_id)
+        .join(Party, col(Party.id) == AgreedVolume.hospital_id)
+        .where(
+            AgreedVolume.award_id == award.id,
+            AgreedVolume.year == year.year,
+            territory_condition(actor),
+        )
+    )
+    statement = (
+        select(cast(month, String).label("month"), func.sum(Purchase.quantity))
+        .where(
+            Purchase.product_id == award.product_id,
+            col(Purchase.date) >= year.start,
+            col(Purchase.date) <= min(year.end, as_of),
+            col(Purchase.hospital_id).in_(allocated),
+        )
+        .group_by(month)
+    )
+    found = {m: int(q) for m, q in session.execute(statement)}
+    months = rules.month_starts(rules.AgreementYear(year.start, year.end))
+    return [(m.strftime("%Y-%m"), found.get(m.strftime("%Y-%m"), 0)) for m in months if m <= as_of]
+
+
+def at_risk_rows(report_: FulfilmentReport) -> Iterator[FulfilmentRow]:
+    return (row for row in report_.rows if row.at_risk)
+
+
+def require_award(session: Session, code: str | None) -> Award:
+    if not code:
+        raise InvalidInput(
+            translate("Please correct the marked fields."),
+            {"award": translate("This field is required.")},
+        )
+    award = award_service.find(session, code)
+    if award is None:
+        raise NotFound(translate("No award with the code %(code)s.", code=code))
+    return award
+
+
+__all__ = ["GROUPS", "FulfilmentReport", "FulfilmentRow", "report"]

@@ -1,0 +1,199 @@
+"""Award pages (中选): the list, and each award's fulfilment (履约) for an agreement year,
+as of a date, by hospital, province or rep, with the monthly trend, the at-risk list and
+an Excel export. A rep sees the hospitals of their territory only."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, render_template, request, send_file
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from vbptrack.db import get_session
+from vbptrack.domain import fulfilment as rules
+from vbptrack.domain.money import from_fen
+from vbptrack.services import awards as award_service
+from vbptrack.services import exports
+from vbptrack.services import fulfilment as fulfilment_service
+from vbptrack.services.errors import ServiceError
+from vbptrack.services.fulfilment import FulfilmentReport
+from vbptrack.web.auth import current_actor, login_required
+from vbptrack.web.commercial_common import today
+from vbptrack.web.paging import page_args
+from vbptrack.web.receivables_common import as_of_or_today, require_printable
+
+bp = Blueprint("awards", __name__, url_prefix="/awards")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GROUP_CHOICES = (
+    ("hospital", _l("Hospital")),
+    ("province", _l("Province")),
+    ("rep", _l("Rep")),
+)
+AT_RISK_SHOWN = 20
+
+
+def percent(value: Any) -> str:
+    return "—" if value is None else f"{value * 100:.1f} %"
+
+
+@bp.route("/")
+@login_required
+def index() -> Any:
+    session = get_session()
+    page, per_page = page_args()
+    results = award_service.list_awards(session, page=page, per_page=per_page)
+    views = award_service.views(session, results.items)
+    return render_template("awards/index.html", results=results, views=views, yuan=from_fen)
+
+
+def _query() -> tuple[dict[str, Any], dict[str, str]]:
+    as_of, as_of_problem = as_of_or_today()
+    errors = {"as_of": as_of_problem} if as_of_problem else {}
+    group_by = request.args.get("group_by", "hospital")
+    if group_by not in fulfilment_service.GROUPS:
+        group_by = "hospital"
+    year_text = request.args.get("year", "").strip()
+    year = int(year_text) if year_text.isdigit() and len(year_text) < 3 else None
+    return {"as_of": as_of, "group_by": group_by, "year": year}, errors
+
+
+def _report(code: str, query: dict[str, Any]) -> FulfilmentReport:
+    return fulfilment_service.report(
+        get_session(),
+        actor=current_actor(),
+        award_code=require_printable(code),
+        year=query["year"],
+        as_of=query["as_of"],
+        group_by=query["group_by"],
+    )
+
+
+def _year(code: str, query: dict[str, Any]) -> tuple[FulfilmentReport, str | None]:
+    try:
+        return _report(code, query), None
+    except ServiceError as error:
+        if "year" not in error.fields:
+            raise
+        return _report(code, {**query, "year": None}), error.fields["year"]
+
+
+@bp.route("/<code>")
+@login_required
+def detail(code: str) -> Any:
+    query, errors = _query()
+    report, year_problem = _year(code, query)
+    if year_problem:
+        errors["year"] = year_problem
+    session = get_session()
+    view = award_service.view(session, report.award)
+    trend = fulfilment_service.monthly_trend(
+        session, actor=current_actor(), award=report.award, year=report.year, as_of=report.as_of
+    )
+    agreed = report.totals.agreed
+    cumulative = 0
+    chart_months = []
+    agreement = rules.AgreementYear(report.year.start, report.year.end)
+    for label, bought in trend:
+        cumulative += bought
+        chart_months.append(
+            {
+                "label": label,
+                "purchased": bought,
+                "completion": rules.ratio_text(rules.completion(cumulative, agreed)),
+            }
+        )
+    chart = {
+        "labels": {
+            "purchased": _("Purchased"),
+            "completion": _("Cumulative completion"),
+            "progress": _("Time progress"),
+        },
+        "months": chart_months,
+        "progress": rules.ratio_text(rules.time_progress(agreement, report.as_of)),
+    }
+    page, per_page = page_args()
+    start = (page - 1) * per_page
+    at_risk = sorted(
+        fulfilment_service.at_risk_rows(report),
+        key=lambda r: (r.projected is None, r.projected or 0, r.key),
+    )
+    return render_template(
+        "awards/detail.html",
+        view=view,
+        report=report,
+        rows=report.rows[start : start + per_page],
+        page=page,
+        pages=max(1, -(-len(report.rows) // per_page)),
+        at_risk=at_risk[:AT_RISK_SHOWN],
+        at_risk_count=len(at_risk),
+        chart=chart,
+        groups=GROUP_CHOICES,
+        errors=errors,
+        percent=percent,
+        yuan=from_fen,
+        today=today(),
+    )
+
+
+@bp.route("/<code>/fulfilment.xlsx")
+@login_required
+def fulfilment_xlsx(code: str) -> Any:
+    query, _errors = _query()
+    report, _problem = _year(code, query)
+    header = [
+        dict(GROUP_CHOICES)[report.group_by],
+        _("Name"),
+        _("Agreed"),
+        _("Purchased"),
+        _("Completion"),
+        _("Time progress"),
+        _("Projected"),
+        _("Excess"),
+        _("Lagging"),
+        _("At risk"),
+    ]
+
+    def rows() -> Any:
+        for row in (*report.rows, report.totals):
+            yield [
+                row.key,
+                row.name,
+                row.agreed,
+                row.purchased,
+                rules.ratio_text(row.completion),
+                rules.ratio_text(row.progress),
+                rules.ratio_text(row.projected),
+                row.excess,
+                _("yes") if row.lagging else _("no"),
+                _("yes") if row.at_risk else _("no"),
+            ]
+
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - streamed, then deleted
+        prefix="fulfilment-", suffix=".xlsx", delete=False
+    )
+    handle.close()
+    path = exports.write_rows(
+        Path(handle.name),
+        title=f"{report.award.code} Y{report.year.year}",
+        header=[str(h) for h in header],
+        rows=rows(),
+    )
+    stream = path.open("rb")
+    response = send_file(
+        stream,
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=(
+            f"fulfilment-{report.award.code}-y{report.year.year}-{report.as_of.isoformat()}"
+            f"-{report.group_by}.xlsx"
+        ),
+    )
+    try:
+        path.unlink()
+    except OSError:  # pragma: no cover - Windows
+        response.call_on_close(lambda: path.unlink(missing_ok=True))
+    return response

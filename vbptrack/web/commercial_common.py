@@ -1,0 +1,74 @@
+"""What the tender, award and deadline pages share: labels of the business's codes,
+today in Shanghai, and reading a month from the query string."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+WRITE = "commercial.write"
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+KIND_LABELS = {
+    "national_vbp": _l("National VBP batch"),
+    "alliance": _l("Alliance"),
+    "provincial": _l("Provincial"),
+    "hospital": _l("Hospital"),
+}
+STATUS_LABELS = {
+    "planned": _l("Planned"),
+    "registered": _l("Registered"),
+    "documents_submitted": _l("Documents submitted"),
+    "bid_submitted": _l("Bid submitted"),
+    "result_published": _l("Result published"),
+    "appeal": _l("Appeal"),
+    "won": _l("Won"),
+    "lost": _l("Lost"),
+    "withdrawn": _l("Withdrawn"),
+    "cancelled": _l("Cancelled"),
+}
+DATE_LABELS = {
+    "announcement": _l("Announcement"),
+    "registration": _l("Registration deadline"),
+    "documents": _l("Document deadline"),
+    "bid": _l("Bid deadline"),
+    "opening": _l("Opening"),
+    "result": _l("Result publication"),
+}
+OUTCOME_LABELS = {
+    "pending": _l("Pending"),
+    "won": _l("Won"),
+    "lost": _l("Lost"),
+    "withdrawn": _l("Withdrawn"),
+}
+DEADLINE_KIND_LABELS = {
+    "tender_registration": _l("Tender registration"),
+    "tender_documents": _l("Tender documents"),
+    "tender_bid": _l("Tender bid"),
+    "agreement_year_end": _l("Agreement year ends"),
+    "filing_expiry": _l("Filing expires"),
+    "contract_end": _l("Contract ends"),
+    "contract_notice": _l("Last day to give notice"),
+}
+
+
+def today() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+def month_arg() -> tuple[tuple[int, int], str | None]:
+    """(year, month) from ?month=YYYY-MM; this month and a message when unreadable."""
+    text = request.args.get("month", "").strip()
+    now = today()
+    if not text:
+        return (now.year, now.month), None
+    match = _MONTH.match(text)
+    if match and 1 <= int(match[2]) <= 12 and 1990 <= int(match[1]) <= 2999:
+        return (int(match[1]), int(match[2])), None
+    return (now.year, now.month), _("Enter a month as YYYY-MM.")
