@@ -1,6 +1,14 @@
 """All tables; importing this module registers them on `SQLModel.metadata`."""
 
 from vbptrack.models.audit import AuditEvent
+from vbptrack.models.dunning import (
+    DunningDocument,
+    DunningLetter,
+    DunningLetterLine,
+    DunningLevel,
+    DunningPolicy,
+    DunningRun,
+)
 from vbptrack.models.parties import DISTRIBUTOR, HOSPITAL, Party
 from vbptrack.models.products import Product
 from vbptrack.models.receivables import (
@@ -18,6 +26,12 @@ from vbptrack.models.reference import Province
 from vbptrack.models.users import ApiToken, User, UserHospital, UserProvince
 
 __all__ = [
+    "DunningDocument",
+    "DunningLetter",
+    "DunningLetterLine",
+    "DunningLevel",
+    "DunningPolicy",
+    "DunningRun",
     "CreditNote",
     "Invoice",
     "InvoiceInstalment",

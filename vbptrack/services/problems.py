@@ -64,6 +64,9 @@ MESSAGES: dict[str, str] = {
     "too_long": N_("Give at most %(max_length)s."),
     "decimal_parsing": N_("Enter a number."),
     "value_error": N_("%(error)s"),
+    "template_syntax": N_("The template cannot be read: %(error)s"),
+    "levels_order": N_("Number the levels 1, 2, 3 … with increasing minimum days past due."),
+    "delivered_before_sent": N_("The delivery date is before the day it was sent."),
 }
 
 
@@ -72,6 +75,8 @@ ROOT_FIELDS = {
     "portions_total": "instalments",
     "term_and_due_date": "due_date",
     "due_before_invoice": "due_date",
+    "levels_order": "levels",
+    "delivered_before_sent": "delivered_on",
 }
 
 
