@@ -57,6 +57,13 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_SECURE": https,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
+        # Dunning letters by e-mail; without a host the e-mail action says it is not set up.
+        "SMTP_HOST": os.environ.get("VBPTRACK_SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("VBPTRACK_SMTP_PORT", "25")),
+        "SMTP_FROM": os.environ.get("VBPTRACK_SMTP_FROM", ""),
+        "SMTP_USER": os.environ.get("VBPTRACK_SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("VBPTRACK_SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _flag("VBPTRACK_SMTP_STARTTLS", False),
     }
 
 
@@ -76,6 +83,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_LOCKOUT": timedelta(minutes=15),
     "PER_PAGE": 50,
     "API_MAX_PER_PAGE": 500,
+    "SMTP_HOST": "",
+    "SMTP_PORT": 25,
 }
 
 
