@@ -14,7 +14,12 @@ from tests.dunning_helpers import first_page_ink, pdf_text
 from vbptrack.documents import DocumentError, combine_pdfs, render_html, render_pdf
 from vbptrack.documents.render import StaticOnlyFetcher, static_dir
 
-COMPANY = {"name": "上海华东医药科技有限公司", "address": "上海市浦东新区", "phone": "", "email": ""}
+COMPANY = {
+    "name": "上海华东医药科技有限公司",
+    "address": "上海市浦东新区",
+    "phone": "",
+    "email": "",
+}
 
 
 def statement_context(name: str) -> dict[str, object]:
@@ -86,8 +91,10 @@ def test_a_document_cannot_pull_in_a_local_file(tmp_path: Path) -> None:
     secret.write_text("body { background: black; }")
     from vbptrack.documents.render import html_to_pdf
 
-    pdf = html_to_pdf(f'<html><head><link rel="stylesheet" href="{secret.as_uri()}"></head>'
-                      "<body><p>ok</p></body></html>")
+    pdf = html_to_pdf(
+        f'<html><head><link rel="stylesheet" href="{secret.as_uri()}"></head>'
+        "<body><p>ok</p></body></html>"
+    )
     assert first_page_ink(pdf, tmp_path) < 0.01  # not black: the stylesheet was not read
 
 

@@ -83,4 +83,11 @@ def page_body(page: Any, items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"items": items, "page": page.page, "per_page": page.per_page, "total": page.total}
 
 
-from vbptrack.api import collections, openapi, parties, products, receivables  # noqa: E402,F401  registers the routes
+from vbptrack.api import (  # noqa: E402,F401  registers the routes
+    collections,
+    dunning,
+    openapi,
+    parties,
+    products,
+    receivables,
+)

@@ -668,6 +668,9 @@ def document() -> dict[str, Any]:
     paths.update(_collection("/products", "Product", "Products", ["q", "category"]))
     paths.update(_receivables_paths())
     paths.update(_collections_paths())
+    from vbptrack.api.openapi_dunning import DUNNING_INPUTS, DUNNING_SCHEMAS, dunning_paths
+
+    paths.update(dunning_paths())
     paths["/openapi.json"] = {
         "get": {
             "tags": ["Meta"],
@@ -696,6 +699,8 @@ def document() -> dict[str, Any]:
                 "Product": _schema(ProductIn),
                 **_input_schemas(RECEIVABLES_INPUTS),
                 **RECEIVABLES_SCHEMAS,
+                **_input_schemas(DUNNING_INPUTS),
+                **DUNNING_SCHEMAS,
             },
         },
     }

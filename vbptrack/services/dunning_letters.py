@@ -328,6 +328,16 @@ def statement_pdf(
     )
 
 
+def customer(session: Session, *, actor: Actor, code: str) -> Party:
+    """A customer the actor may see; 404 otherwise (outside the territory looks missing)."""
+    party = session.execute(
+        select(Party).where(Party.code == code, territory_condition(actor))
+    ).scalar_one_or_none()
+    if party is None:
+        raise NotFound(translate("No customer with the code %(code)s.", code=code))
+    return party
+
+
 def customer_history(session: Session, customer: Party, limit: int = 50) -> list[DunningLetter]:
     """The customer's letters, newest first (the customer page shows them)."""
     return list(
