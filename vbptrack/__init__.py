@@ -47,6 +47,7 @@ def register_blueprints(app: Flask) -> None:
     from vbptrack.web import (
         auth,
         distributors,
+        dunning,
         home,
         hospitals,
         imports,
@@ -56,7 +57,17 @@ def register_blueprints(app: Flask) -> None:
     )
     from vbptrack.web import collections as collection_pages
 
-    for module in (auth, home, hospitals, distributors, products, imports, settings, receivables):
+    for module in (
+        auth,
+        home,
+        hospitals,
+        distributors,
+        products,
+        imports,
+        settings,
+        receivables,
+        dunning,
+    ):
         app.register_blueprint(module.bp)
     app.register_blueprint(collection_pages.bp)
     app.register_blueprint(api_bp)

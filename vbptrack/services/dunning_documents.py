@@ -7,7 +7,7 @@ language: a letter is written in the language it is sent in.
 from __future__ import annotations
 
 import base64
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -204,3 +204,42 @@ def statement_pdf(
         "net": open_total - unapplied,
     }
     return render_pdf("pdf/statement.html", context, lang)
+
+
+def sample_pdf(policy: Policy, level: int, lang: str, as_of: date) -> bytes:
+    """A letter of `level` to a made-up customer with the saved policy: what finance looks
+    at after editing the wording (nothing is issued or stored)."""
+    from vbptrack.domain import dunning as rules
+    from vbptrack.services.dunning import PlannedLetter, PlannedLine
+
+    rule = next(item for item in policy.rules() if item.level == level)
+    sample = Party(
+        code="SAMPLE",
+        kind="hospital",
+        name="示例医院" if lang == "zh" else "Sample Hospital",
+        address="上海市徐汇区宜山路 600 号" if lang == "zh" else "600 Yishan Road, Shanghai",
+    )
+    due = as_of.replace(day=1)
+    lines = [
+        PlannedLine(
+            invoice_id=0,
+            invoice_date=due,
+            line=rules.line(
+                "SAMPLE-001",
+                due - timedelta(days=rule.min_days_past_due),
+                as_of,
+                Decimal("12345.60"),
+                rule,
+            ),
+        )
+    ]
+    letter = PlannedLetter(
+        customer=sample,
+        level=level,
+        as_of=as_of,
+        deadline=rules.payment_deadline(as_of, policy.policy.payment_deadline_days),
+        lines=lines,
+        totals=rules.totals([item.line for item in lines], rule.fee),
+        number=rules.letter_number(as_of.year, 0),
+    )
+    return letter_pdf(policy, letter, lang)
