@@ -7,6 +7,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func
@@ -16,7 +17,16 @@ from vbptrack import db, migrate
 from vbptrack.demo import DEMO_STEPS, load_demo
 from vbptrack.demo.master_data import MAX_PRODUCTS, _product_order
 from vbptrack.domain.provinces import PROVINCES
-from vbptrack.models import DISTRIBUTOR, HOSPITAL, AuditEvent, Invoice, Party, Payment, Product
+from vbptrack.models import (
+    DISTRIBUTOR,
+    HOSPITAL,
+    AuditEvent,
+    DunningLetter,
+    Invoice,
+    Party,
+    Payment,
+    Product,
+)
 from vbptrack.models.parties import HOSPITAL_GRADES, HOSPITAL_TYPES
 from vbptrack.models.products import PRODUCT_CATEGORIES
 
@@ -79,7 +89,7 @@ def snapshot(session: Session) -> list[tuple[object, ...]]:
     ]
 
 
-def count(session: Session, model: type[Party] | type[Product] | type[AuditEvent]) -> int:
+def count(session: Session, model: type[Any]) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
 
 
@@ -93,7 +103,9 @@ def test_summary_counts_match_rows(fresh_db: OpenDb) -> None:
             "products": count(session, Product),
             "invoices": count(session, Invoice),
             "payments": count(session, Payment),
+            "dunning_letters": count(session, DunningLetter),
         }
+        assert summary["dunning_letters"] >= 3  # two runs: reminders, then demands
         # Every customer has invoices; most, not all, get paid (hospitals pay late).
         assert (
             2 * summary["hospitals"]
@@ -230,7 +242,8 @@ def test_one_audit_event_records_the_load(loaded: Session) -> None:
     events = loaded.exec(select(AuditEvent).where(AuditEvent.entity == "demo")).all()
     assert len(events) == 1
     per_row = loaded.exec(select(AuditEvent.entity).distinct()).all()
-    assert set(per_row) == {"demo", "invoice", "payment"}
+    # The dunning step records its policy change and its runs, as finance's would be.
+    assert set(per_row) == {"demo", "invoice", "payment", "dunning_policy", "dunning_run"}
     event = events[0]
     assert (event.entity, event.entity_key, event.action) == ("demo", "load", "import")
     assert event.note is not None and "hospitals" in event.note

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from vbptrack.demo.dunning import load_dunning
 from vbptrack.demo.master_data import load_distributors, load_hospitals, load_products
 from vbptrack.demo.receivables import load_receivables
 from vbptrack.models import Party
@@ -20,7 +21,13 @@ from vbptrack.services.audit import record
 
 DemoStep = Callable[[Session, random.Random, int, date], dict[str, int]]
 
-DEMO_STEPS: list[DemoStep] = [load_hospitals, load_distributors, load_products, load_receivables]
+DEMO_STEPS: list[DemoStep] = [
+    load_hospitals,
+    load_distributors,
+    load_products,
+    load_receivables,
+    load_dunning,
+]
 # The day demo dates count back from when no other is given (tests): fixed, so the same
 # seed always gives the same rows.
 DEMO_TODAY = date(2026, 6, 30)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -75,7 +76,9 @@ class RunResult:
     run_id: int | None = None
 
 
-def _overdue(session: Session, actor: Actor, as_of: date) -> dict[int, list[tuple[Any, ...]]]:
+def _overdue(
+    session: Session, actor: Actor, as_of: date, customer_ids: Sequence[int] | None = None
+) -> dict[int, list[tuple[Any, ...]]]:
     """Per customer: its overdue, not-held open instalments as of the date, oldest first."""
     settled, open_fen = ageing_open_fen(as_of)
     statement = (
@@ -100,6 +103,8 @@ def _overdue(session: Session, actor: Actor, as_of: date) -> dict[int, list[tupl
         )
         .order_by(Invoice.customer_id, InvoiceInstalment.due_date, Invoice.number)
     )
+    if customer_ids is not None:
+        statement = statement.where(col(Invoice.customer_id).in_(list(customer_ids)))
     rows: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for row in session.execute(statement).all():
         rows[row[0]].append(tuple(row))
@@ -130,12 +135,20 @@ def last_letters(session: Session, customer_ids: list[int]) -> dict[int, tuple[d
     return {cid: (day, int(level)) for cid, day, level in session.execute(statement).all()}
 
 
-def plan(session: Session, *, actor: Actor, as_of: date, policy: Policy | None = None) -> RunResult:
-    """The letters a run for `as_of` would issue (nothing is written)."""
+def plan(
+    session: Session,
+    *,
+    actor: Actor,
+    as_of: date,
+    policy: Policy | None = None,
+    customer_ids: Sequence[int] | None = None,
+) -> RunResult:
+    """The letters a run for `as_of` would issue (nothing is written); `customer_ids`
+    limits the run to those customers."""
     require(actor, ISSUE)
     policy = policy or dunning_policy.load(session)
     levels = policy.rules()
-    overdue = _overdue(session, actor, as_of)
+    overdue = _overdue(session, actor, as_of, customer_ids)
     previous = last_letters(session, list(overdue))
     customers = {
         party.id: party
@@ -198,14 +211,22 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def issue(session: Session, *, actor: Actor, as_of: date) -> RunResult:
+def issue(
+    session: Session,
+    *,
+    actor: Actor,
+    as_of: date,
+    customer_ids: Sequence[int] | None = None,
+    commit: bool = True,
+) -> RunResult:
     """Issue the run for `as_of`: every planned letter rendered, archived and recorded,
-    in one transaction. A letter that cannot be rendered is reported, not issued."""
+    in one transaction. A letter that cannot be rendered is reported, not issued.
+    `commit=False` leaves the transaction to the caller (the demo loader)."""
     from vbptrack.services import dunning_documents
 
     require(actor, ISSUE)
     policy = dunning_policy.load(session, for_update=True)
-    planned = plan(session, actor=actor, as_of=as_of, policy=policy)
+    planned = plan(session, actor=actor, as_of=as_of, policy=policy, customer_ids=customer_ids)
     run = DunningRun(as_of=as_of, created_by=actor.username)
     session.add(run)
     session.flush()
@@ -236,7 +257,10 @@ def issue(session: Session, *, actor: Actor, as_of: date) -> RunResult:
         action="issue",
         note=f"{as_of.isoformat()}: {len(issued)} letters, {len(result.failures)} failed",
     )
-    session.commit()
+    if commit:
+        session.commit()
+    else:
+        session.flush()
     return result
 
 

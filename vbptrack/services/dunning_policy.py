@@ -139,9 +139,12 @@ def as_dict(current: Policy) -> dict[str, Any]:
     }
 
 
-def update(session: Session, *, actor: Actor, data: Mapping[str, Any]) -> Policy:
+def update(
+    session: Session, *, actor: Actor, data: Mapping[str, Any], commit: bool = True
+) -> Policy:
     """Replace the policy's settings and levels; wording not given is kept (or, for a new
-    level, the default). Audited with what changed."""
+    level, the default). Audited with what changed. `commit=False` leaves the
+    transaction to the caller (the demo loader)."""
     require(actor, ISSUE)
     values = validated(PolicyIn, data)
     current = load(session, for_update=True)
@@ -192,7 +195,10 @@ def update(session: Session, *, actor: Actor, data: Mapping[str, Any]) -> Policy
         action="update",
         changes=changes,
     )
-    session.commit()
+    if commit:
+        session.commit()
+    else:
+        session.flush()
     return load(session)
 
 
