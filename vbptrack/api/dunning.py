@@ -111,10 +111,8 @@ def list_dunning_letters() -> Any:
         per_page=per_page,
     )
     items = [
-        dunning_letters.letter_json(
-            dunning_letters.view(session, actor=actor(), number=letter.number)
-        )
-        for letter in found.items
+        dunning_letters.letter_json(view)
+        for view in dunning_letters.views(session, list(found.items))
     ]
     return page_body(found, items)
 

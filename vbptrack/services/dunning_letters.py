@@ -94,27 +94,42 @@ def get(session: Session, *, actor: Actor, number: str) -> DunningLetter:
 
 
 def view(session: Session, *, actor: Actor, number: str) -> LetterView:
-    letter = get(session, actor=actor, number=number)
-    customer = session.get(Party, letter.customer_id)
-    assert customer is not None
-    lines = [
-        (line, invoice)
+    return views(session, [get(session, actor=actor, number=number)])[0]
+
+
+def views(session: Session, letters: list[DunningLetter]) -> list[LetterView]:
+    """Letters with their customers, lines and archived documents: three queries for any
+    number of letters (a page of the API's list)."""
+    ids = [letter.id for letter in letters]
+    customers = customers_of(session, letters)
+    lines: dict[int, list[tuple[DunningLetterLine, Invoice]]] = {i: [] for i in ids}  # type: ignore[misc]
+    documents: dict[int, dict[str, tuple[str, int]]] = {i: {} for i in ids}  # type: ignore[misc]
+    if ids:
         for line, invoice in session.execute(
             select(DunningLetterLine, Invoice)
             .join(Invoice, Invoice.id == DunningLetterLine.invoice_id)
-            .where(DunningLetterLine.letter_id == letter.id)
-            .order_by(DunningLetterLine.position)
-        ).all()
+            .where(col(DunningLetterLine.letter_id).in_(ids))
+            .order_by(DunningLetterLine.letter_id, DunningLetterLine.position)
+        ).all():
+            lines[line.letter_id].append((line, invoice))
+        for letter_id, lang, sha, size in session.execute(
+            select(
+                DunningDocument.letter_id,
+                DunningDocument.lang,
+                DunningDocument.sha256,
+                DunningDocument.size,
+            ).where(col(DunningDocument.letter_id).in_(ids))
+        ).all():
+            documents[letter_id][lang] = (sha, size)
+    return [
+        LetterView(
+            letter,
+            customers[letter.customer_id],
+            lines[letter.id],  # type: ignore[index]
+            documents[letter.id],  # type: ignore[index]
+        )
+        for letter in letters
     ]
-    documents = {
-        lang: (sha, size)
-        for lang, sha, size in session.execute(
-            select(DunningDocument.lang, DunningDocument.sha256, DunningDocument.size).where(
-                DunningDocument.letter_id == letter.id
-            )
-        ).all()
-    }
-    return LetterView(letter, customer, lines, documents)
 
 
 def letter_json(found: LetterView) -> dict[str, Any]:
