@@ -166,6 +166,8 @@ def test_bad_input_is_422_and_writes_nothing(
     before = database_state(db)
     bad_run = client.post(API + "/dunning/runs", json={"as_of": "2026-02-30"}, headers=finance)
     assert bad_run.status_code == 422 and "as_of" in bad_run.json["error"]["fields"]
+    far = client.post(API + "/dunning/runs", json={"as_of": "9999-12-31"}, headers=finance)
+    assert far.status_code == 422 and "as_of" in far.json["error"]["fields"]
     bad_policy = client.put(
         API + "/dunning/policy",
         headers=finance,

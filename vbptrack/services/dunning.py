@@ -39,8 +39,11 @@ from vbptrack.services import audit, dunning_policy
 from vbptrack.services.access import Actor, require, territory_condition
 from vbptrack.services.ageing import _open_fen as ageing_open_fen  # the ageing's definition
 from vbptrack.services.dunning_policy import ISSUE, Policy
+from vbptrack.services.problems import invalid, translate
 
 LANGS = ("zh", "en")
+EARLIEST = date(1990, 1, 1)
+LATEST = date(2999, 12, 31)
 
 
 @dataclass
@@ -146,6 +149,16 @@ def plan(
     """The letters a run for `as_of` would issue (nothing is written); `customer_ids`
     limits the run to those customers."""
     require(actor, ISSUE)
+    if not EARLIEST <= as_of <= LATEST:  # typing slips; they would overflow date arithmetic
+        raise invalid(
+            {
+                "as_of": translate(
+                    "Enter a date between %(first)s and %(last)s.",
+                    first=EARLIEST.isoformat(),
+                    last=LATEST.isoformat(),
+                )
+            }
+        )
     policy = policy or dunning_policy.load(session)
     levels = policy.rules()
     overdue = _overdue(session, actor, as_of, customer_ids)

@@ -134,7 +134,12 @@ def issue() -> Any:
     except ValueError:
         flash(_("Enter a date as YYYY-MM-DD."), "error")
         return redirect(url_for("dunning.index"))
-    result = dunning.issue(db, actor=current_actor(), as_of=as_of)
+    try:
+        result = dunning.issue(db, actor=current_actor(), as_of=as_of)
+    except InvalidInput as problem:
+        db.rollback()
+        flash(" ".join(problem.fields.values()) or problem.message, "error")
+        return redirect(url_for("dunning.index"))
     if result.letters:
         flash(_("%(count)s letters issued.", count=len(result.letters)), "success")
     else:
