@@ -50,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
         contracts,
         deadlines,
         distributors,
+        dunning,
         filings,
         home,
         hospitals,
@@ -62,7 +63,17 @@ def register_blueprints(app: Flask) -> None:
     )
     from vbptrack.web import collections as collection_pages
 
-    for module in (auth, home, hospitals, distributors, products, imports, settings, receivables):
+    for module in (
+        auth,
+        home,
+        hospitals,
+        distributors,
+        products,
+        imports,
+        settings,
+        receivables,
+        dunning,
+    ):
         app.register_blueprint(module.bp)
     app.register_blueprint(collection_pages.bp)
     for module in (filings, listings, contracts, tenders, awards, deadlines):

@@ -62,6 +62,13 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
             for name in COMMERCIAL_SETTINGS
             if f"VBPTRACK_{name}" in os.environ
         },
+        # Dunning letters by e-mail; without a host the e-mail action says it is not set up.
+        "SMTP_HOST": os.environ.get("VBPTRACK_SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("VBPTRACK_SMTP_PORT", "25")),
+        "SMTP_FROM": os.environ.get("VBPTRACK_SMTP_FROM", ""),
+        "SMTP_USER": os.environ.get("VBPTRACK_SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("VBPTRACK_SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _flag("VBPTRACK_SMTP_STARTTLS", False),
     }
 
 
@@ -96,6 +103,8 @@ DEFAULTS: dict[str, Any] = {
     "FULFILMENT_AT_RISK_SHARE": "0.8",
     # Days before a tender deadline a reminder shows (§5.5).
     "TENDER_REMINDER_DAYS": "14,7,1",
+    "SMTP_HOST": "",
+    "SMTP_PORT": 25,
 }
 
 

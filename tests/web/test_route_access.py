@@ -72,6 +72,15 @@ EXPECTED: dict[str, tuple[Any, ...]] = {
     "/awards/<code>":                        (LOGIN, OK, OK, OK, OK),
     "/awards/<code>/fulfilment.xlsx":        (LOGIN, OK, OK, OK, OK),
     "/deadlines/":                           (LOGIN, OK, OK, OK, OK),
+    "/dunning/":                             (LOGIN, OK, OK, OK, OK),
+    "/dunning/preview":                      (LOGIN, OK, NO, OK, NO),
+    "/dunning/policy":                       (LOGIN, OK, NO, OK, NO),
+    "/dunning/policy/preview":               (LOGIN, OK, NO, OK, NO),
+    "/dunning/runs/<int:run_id>":            (LOGIN, OK, OK, OK, OK),
+    "/dunning/runs/<int:run_id>/pdf":        (LOGIN, OK, OK, OK, OK),
+    "/dunning/letters/<letter>":             (LOGIN, OK, OK, OK, OK),
+    "/dunning/letters/<letter>/pdf":         (LOGIN, OK, OK, OK, OK),
+    "/dunning/customers/<path:code>/statement": (LOGIN, OK, OK, OK, OK),
 }  # fmt: skip
 
 

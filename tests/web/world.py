@@ -7,13 +7,14 @@ what tests/web/test_sign_in.py uses.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 from werkzeug.routing import Rule
 from werkzeug.security import generate_password_hash
 
@@ -42,6 +43,9 @@ CONTRACT = "HT-0001"
 # agreed volume for IN_TERRITORY in 2025.
 TENDER = "T-0001"
 AWARD = "A-0001"
+# A dunning letter to IN_TERRITORY about INVOICE, written directly (no PDF rendering):
+# page tests need a letter to address, not a real document.
+LETTER = "DL-2025-000001"
 
 
 CHEAP_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
@@ -69,6 +73,7 @@ class World:
     users: dict[str, User]
     token_id: int
     line_id: int = 0
+    run_id: int = 0
 
 
 def build(db: Session, roles: tuple[str, ...] = ROLES) -> World:
@@ -110,7 +115,7 @@ def build(db: Session, roles: tuple[str, ...] = ROLES) -> World:
     user_service.issue_token(db, actor=SYSTEM, user=owner, label="erp")
     token = user_service.tokens(db, owner)[0]
     assert token.id is not None
-    return World(users=users, token_id=token.id, line_id=line_id)
+    return World(users=users, token_id=token.id, line_id=line_id, run_id=_letter(db))
 
 
 def _commercial(db: Session) -> int:
@@ -157,6 +162,56 @@ def _commercial(db: Session) -> int:
     return line.id
 
 
+def _blank_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _letter(db: Session) -> int:
+    from datetime import date
+
+    from vbptrack.models import DunningDocument, DunningLetter, DunningRun, Party
+
+    party = db.exec(select(Party).where(Party.code == IN_TERRITORY)).one()
+    run = DunningRun(as_of=date(2025, 6, 1), letters=1, created_by="system")
+    db.add(run)
+    db.flush()
+    letter = DunningLetter(
+        number=LETTER,
+        run_id=run.id,  # type: ignore[arg-type]
+        customer_id=party.id,  # type: ignore[arg-type]
+        level=1,
+        date=date(2025, 6, 1),
+        deadline=date(2025, 6, 11),
+        outstanding_fen=100000,
+        interest_fen=0,
+        fee_fen=0,
+    )
+    db.add(letter)
+    db.flush()
+    for lang in ("zh", "en"):
+        pdf = _blank_pdf()
+        db.add(
+            DunningDocument(
+                letter_id=letter.id,  # type: ignore[arg-type]
+                lang=lang,
+                pdf=pdf,
+                sha256=hashlib.sha256(pdf).hexdigest(),
+                size=len(pdf),
+            )
+        )
+    db.commit()
+    assert run.id is not None
+    return run.id
+
+
 def signed_in(app: Flask, user: User) -> FlaskClient:
     """A new browser with `user` signed in."""
     client = app.test_client()
@@ -172,6 +227,7 @@ CODES = {
     "receivables": IN_TERRITORY,
     "tenders": TENDER,
     "awards": AWARD,
+    "dunning": IN_TERRITORY,
 }
 
 
@@ -215,6 +271,10 @@ def url_for_rule(app: Flask, rule: Rule, data: World) -> str:
             values["province"] = "44"
         elif argument == "line_id":
             values["line_id"] = data.line_id
+        elif argument == "letter":
+            values["letter"] = LETTER
+        elif argument == "run_id":
+            values["run_id"] = data.run_id
         else:
             raise AssertionError(f"{rule.rule}: say which record fills <{argument}>")
     adapter = app.url_map.bind("localhost")

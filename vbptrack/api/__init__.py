@@ -86,6 +86,7 @@ def page_body(page: Any, items: list[dict[str, Any]]) -> dict[str, Any]:
 from vbptrack.api import (  # noqa: E402,F401  registers the routes
     collections,
     commercial,
+    dunning,
     market_access,
     openapi,
     parties,

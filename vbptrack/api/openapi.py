@@ -709,6 +709,9 @@ def document() -> dict[str, Any]:
     paths.update(_receivables_paths())
     paths.update(_collections_paths())
     paths.update(openapi_commercial.paths(_ok, _errors, _page_of, PAGING, AS_OF))
+    from vbptrack.api.openapi_dunning import DUNNING_INPUTS, DUNNING_SCHEMAS, dunning_paths
+
+    paths.update(dunning_paths())
     paths["/openapi.json"] = {
         "get": {
             "tags": ["Meta"],
@@ -741,6 +744,8 @@ def document() -> dict[str, Any]:
                 **RECEIVABLES_SCHEMAS,
                 **_input_schemas(openapi_commercial.INPUTS),
                 **openapi_commercial.SCHEMAS,
+                **_input_schemas(DUNNING_INPUTS),
+                **DUNNING_SCHEMAS,
             },
         },
     }

@@ -13,6 +13,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from vbptrack.demo.commercial import load_commercial
+from vbptrack.demo.dunning import load_dunning
 from vbptrack.demo.market_access import load_market_access
 from vbptrack.demo.master_data import load_distributors, load_hospitals, load_products
 from vbptrack.demo.receivables import load_receivables
@@ -29,6 +30,7 @@ DEMO_STEPS: list[DemoStep] = [
     load_receivables,
     load_commercial,
     load_market_access,
+    load_dunning,
 ]
 # The day demo dates count back from when no other is given (tests): fixed, so the same
 # seed always gives the same rows.

@@ -13,6 +13,14 @@ from vbptrack.models.commercial import (
     TenderProvince,
     TenderStatusChange,
 )
+from vbptrack.models.dunning import (
+    DunningDocument,
+    DunningLetter,
+    DunningLetterLine,
+    DunningLevel,
+    DunningPolicy,
+    DunningRun,
+)
 from vbptrack.models.market_access import (
     Contract,
     ContractLine,
@@ -54,6 +62,12 @@ __all__ = [
     "TenderDocument",
     "TenderProvince",
     "TenderStatusChange",
+    "DunningDocument",
+    "DunningLetter",
+    "DunningLetterLine",
+    "DunningLevel",
+    "DunningPolicy",
+    "DunningRun",
     "CreditNote",
     "Invoice",
     "InvoiceInstalment",

@@ -68,6 +68,9 @@ MESSAGES: dict[str, str] = {
     "years_repeated": N_("An agreement year is given twice."),
     "rank_above_winners": N_("The rank cannot exceed the number of winners."),
     "quantity_or_reported": N_("Give a quantity or the reported demand."),
+    "template_syntax": N_("The template cannot be read: %(error)s"),
+    "levels_order": N_("Number the levels 1, 2, 3 … with increasing minimum days past due."),
+    "delivered_before_sent": N_("The delivery date is before the day it was sent."),
 }
 
 
@@ -79,6 +82,8 @@ ROOT_FIELDS = {
     "years_repeated": "years",
     "rank_above_winners": "rank",
     "quantity_or_reported": "quantity",
+    "levels_order": "levels",
+    "delivered_before_sent": "delivered_on",
 }
 
 

@@ -34,7 +34,7 @@ AREAS = (
     NavItem(_l("Listings"), "listings.mine", "listings"),
     NavItem(_l("Contracts"), "contracts.index", "contracts"),
     NavItem(_l("Receivables"), "receivables.index", "receivables"),
-    NavItem(_l("Dunning"), None, "dunning"),
+    NavItem(_l("Dunning"), "dunning.index", "dunning"),
     NavItem(_l("Hospitals"), "hospitals.index", "hospitals"),
     NavItem(_l("Distributors"), "distributors.index", "distributors"),
     NavItem(_l("Products"), "products.index", "products"),
