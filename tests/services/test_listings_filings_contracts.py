@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from tests.factories import make_distributor, make_hospital, make_product, make_user
 from vbptrack.models import Contract, Filing, FilingChange, Listing, ListingChange
-from vbptrack.services import contracts, deadlines, filings, invoices, listings
+from vbptrack.services import contracts, deadlines, filings, invoices, listings, purchases
 from vbptrack.services.access import SYSTEM, Actor
 from vbptrack.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from vbptrack.services.users import actor_for
@@ -305,3 +305,40 @@ def test_deadlines_feed_lists_open_filings_and_contracts(
         "price/P1/31",
         "price/P1/44",
     ]
+
+
+def test_listed_but_unused_for_six_months_is_flagged_not_changed(
+    db: Session, reps: tuple[Actor, Actor]
+) -> None:
+    """The flag follows the hospital's purchases of that product up to the as-of date."""
+    wang, _ = reps
+    make_hospital(db, "H-SH2", "31")
+    change(db, wang, "listed", "2025-01-10")  # H-SH × P1
+    listings.record_change(
+        db, actor=wang, hospital_code="H-SH2", product_code="P1",
+        data={"status": "listed", "date": "2025-01-10"},
+    )  # fmt: skip
+    purchases.add_purchases(
+        db,
+        actor=SYSTEM,
+        items=[
+            {"hospital_code": "H-SH", "product_code": "P1", "date": "2025-08-31", "quantity": 10},
+            {"hospital_code": "H-SH", "product_code": "P2", "date": "2026-02-01", "quantity": 5},
+            # H-SH2 bought P1 only after the dates below.
+            {"hospital_code": "H-SH2", "product_code": "P1", "date": "2026-03-05", "quantity": 1},
+        ],
+    )
+
+    def flags(as_of: date) -> dict[str, bool]:
+        page = listings.search(db, actor=wang, as_of=as_of)
+        return {row.hospital_code: row.unused for row in page.items}
+
+    # Six months after 2025-08-31 is 2026-02-28: that day is not yet "more than six".
+    assert flags(D(2026, 2, 28)) == {"H-SH": False, "H-SH2": True}
+    assert flags(D(2026, 3, 1)) == {"H-SH": True, "H-SH2": True}
+    # A purchase after the as-of date does not count then, and clears the flag later.
+    assert flags(D(2026, 3, 5)) == {"H-SH": True, "H-SH2": False}
+    # Flagged, never changed: both are still listed.
+    assert {r.status for r in listings.search(db, actor=wang, as_of=D(2026, 3, 5)).items} == {
+        "listed"
+    }

@@ -82,9 +82,9 @@ SCHEMAS: dict[str, Any] = {
             "next_step": _NS,
             "stuck": {"type": "boolean"},
             "unused": {
-                "type": ["boolean", "null"],
+                "type": "boolean",
                 "description": "listed but no purchase for more than six months "
-                "(null while purchases are not known)",
+                "(from the later of the last purchase and the listing date)",
             },
         }
     ),

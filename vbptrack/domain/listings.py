@@ -82,9 +82,10 @@ def unused_since(
     """True when a listed product has had no purchase for more than `months` months:
     it then counts as new again in that hospital (flag it, never change the status).
 
-    Counted from the last purchase, or from the listing date when nothing was ever
-    bought; calendar months, clamped at month ends (Aug 31 + 6 months = Feb 28/29).
-    Exactly six months is not yet "more than six months".
+    Counted from the later of the last purchase and the listing date (a purchase before
+    the listing, a temporary one, does not make a new listing "unused"); calendar months,
+    clamped at month ends (Aug 31 + 6 months = Feb 28/29). Exactly six months is not yet
+    "more than six months".
 
     >>> unused_since(date(2025, 8, 31), date(2026, 2, 28))
     False
@@ -92,8 +93,10 @@ def unused_since(
     True
     >>> unused_since(None, date(2026, 3, 1)) # nothing known: no flag
     False
+    >>> unused_since(date(2025, 1, 1), date(2026, 3, 1), listed_since=date(2026, 1, 15))
+    False
     """
-    start = last_purchase_date or listed_since
-    if start is None:
+    known = [day for day in (last_purchase_date, listed_since) if day is not None]
+    if not known:
         return False
-    return as_of > start + relativedelta(months=months)
+    return as_of > max(known) + relativedelta(months=months)

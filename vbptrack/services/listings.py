@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select
 from sqlmodel import Session, col
 
 from vbptrack.domain import listings as rules
-from vbptrack.models import HOSPITAL, Listing, ListingChange, Party, Product
+from vbptrack.models import HOSPITAL, Listing, ListingChange, Party, Product, Purchase
 from vbptrack.models.market_access_in import ListingChangeIn
 from vbptrack.services import audit
 from vbptrack.services.access import Actor, require, territory_condition
@@ -194,8 +194,8 @@ class ListingRow:
     days_in_status: int
     next_step: str | None
     stuck: bool
-    # None until purchases are wired in (see last_purchases); True: listed but unused.
-    unused: bool | None
+    # Listed, but no purchase for more than six months (see last_purchases).
+    unused: bool
 
 
 _ROW = (
@@ -220,21 +220,37 @@ def _base(actor: Actor) -> Any:
 
 
 def last_purchases(
-    session: Session, pairs: Sequence[tuple[str, str]]
-) -> dict[tuple[str, str], date | None] | None:
-    """Hook: the last purchase date per (hospital code, product code), or None while the
-    purchase records are not in this build. Wire it to the `purchase` table with one
-    grouped query (max(date) group by hospital, product for the page's pairs) and the
-    "unused for more than six months" flag appears on every listing list."""
-    return None
+    session: Session, pairs: Sequence[tuple[str, str]], as_of: date
+) -> dict[tuple[str, str], date]:
+    """The last purchase on or before `as_of` per (hospital code, product code), for the
+    pairs of one page: one grouped query over the purchases of those products and
+    hospitals (`ix_purchase_product_date` leads with the product). Pairs never purchased
+    are absent."""
+    if not pairs:
+        return {}
+    hospitals = {hospital for hospital, _ in pairs}
+    products = {product for _, product in pairs}
+    rows = session.execute(
+        select(Party.code, Product.code, func.max(Purchase.date))
+        .join(Party, col(Party.id) == col(Purchase.hospital_id))
+        .join(Product, col(Product.id) == col(Purchase.product_id))
+        .where(
+            col(Party.code).in_(hospitals),
+            col(Product.code).in_(products),
+            col(Purchase.date) <= as_of,
+        )
+        .group_by(Party.code, Product.code)
+    ).all()
+    wanted = set(pairs)
+    return {(h, p): last for h, p, last in rows if (h, p) in wanted}
 
 
 def _rows(session: Session, raw: Sequence[Any], as_of: date) -> list[ListingRow]:
-    purchases = last_purchases(session, [(r[0], r[3]) for r in raw])
+    purchases = last_purchases(session, [(r[0], r[3]) for r in raw], as_of)
     rows = []
     for hospital, name, province, product, generic, status, since, next_step in raw:
-        unused = None
-        if purchases is not None and status == rules.LISTED:
+        unused = False
+        if status == rules.LISTED:
             unused = rules.unused_since(
                 purchases.get((hospital, product)), as_of, listed_since=since
             )
