@@ -126,9 +126,7 @@ def test_sign_archives_both_languages_and_later_reads_are_the_same_bytes(
     assert event.entity_key == contract and event.changes["sha256_zh"] == [None, zh_sha]
 
 
-def test_sign_twice_terminated_future_and_roles_write_nothing(
-    db: Session, contract: str
-) -> None:
+def test_sign_twice_terminated_future_and_roles_write_nothing(db: Session, contract: str) -> None:
     rep = actor_for(make_user(db, "wang", "rep", provinces=["31"]))
     finance = actor_for(make_user(db, "qian", "finance"))
     for actor in (rep, finance):
@@ -153,9 +151,7 @@ def test_sign_twice_terminated_future_and_roles_write_nothing(
     assert contracts.get(db, actor=SYSTEM, number=contract).signed_on == D(2026, 3, 9)
 
 
-def test_signed_contract_can_still_be_renewed_and_terminated(
-    db: Session, contract: str
-) -> None:
+def test_signed_contract_can_still_be_renewed_and_terminated(db: Session, contract: str) -> None:
     sign(db, contract)
     successor = contracts.renew(
         db, actor=SYSTEM, number=contract, data={"number": "HT-2027-001", "end": "2028-03-31"},

@@ -160,7 +160,9 @@ def sign(
     ).scalar_one()
     if contract.signed_on is not None:
         raise Conflict(
-            translate("This contract was already signed on %(date)s.", date=contract.signed_on.isoformat())
+            translate(
+                "This contract was already signed on %(date)s.", date=contract.signed_on.isoformat()
+            )
         )
     if contract.terminated_on is not None:
         raise Conflict(translate("A terminated contract cannot be signed."))
