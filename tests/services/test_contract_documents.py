@@ -16,9 +16,9 @@ from sqlmodel import Session
 
 from tests.dunning_helpers import first_page_ink, pdf_text, set_policy
 from tests.factories import make_hospital, make_product, make_user
-from vbptrack.models import AuditEvent, ContractDocument
+from vbptrack.models import AuditEvent, Contract, ContractDocument
 from vbptrack.services import contract_documents, contracts, parties
-from vbptrack.services.access import SYSTEM
+from vbptrack.services.access import SYSTEM, Actor
 from vbptrack.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from vbptrack.services.users import actor_for
 
@@ -63,7 +63,7 @@ def read(db: Session, number: str, lang: str) -> tuple[bytes, str | None]:
     )
 
 
-def sign(db: Session, number: str, day: str = "2026-03-09", actor=SYSTEM):  # type: ignore[no-untyped-def]
+def sign(db: Session, number: str, day: str = "2026-03-09", actor: Actor = SYSTEM) -> Contract:
     return contract_documents.sign(
         db, actor=actor, number=number, data={"date": day}, today=TODAY, fallback_name="X"
     )
