@@ -31,7 +31,16 @@ from vbptrack.services.dunning_documents import day
 from vbptrack.services.errors import Conflict, NotFound
 from vbptrack.services.problems import invalid, translate, validated
 
-__all__ = ["LANGUAGES", "SignedCopy", "contract_context", "documents", "pdf", "preview", "sign"]
+__all__ = [
+    "LANGUAGES",
+    "SignedCopy",
+    "archive",
+    "contract_context",
+    "documents",
+    "pdf",
+    "preview",
+    "sign",
+]
 
 TEMPLATE = "pdf/contract.html"
 SIGN = "commercial.write"
@@ -168,11 +177,23 @@ def sign(
         raise Conflict(translate("A terminated contract cannot be signed."))
     if clean.date > today:
         raise invalid({"date": translate("The signing date is in the future.")})
-    view = contract_service.describe(session, contract, clean.date)
+    archive(session, actor=actor, contract=contract, signed_on=clean.date,
+            fallback_name=fallback_name)  # fmt: skip
+    session.commit()
+    return contract
+
+
+def archive(
+    session: Session, *, actor: Actor, contract: Contract, signed_on: date, fallback_name: str
+) -> None:
+    """Render both languages as signed on `signed_on`, store the bytes and their SHA-256,
+    mark the contract signed and audit it; not committed (the demo signs in its own
+    transaction). Callers have checked that the contract may be signed."""
+    view = contract_service.describe(session, contract, signed_on)
     digests: dict[str, str] = {}
     for lang in LANGUAGES:
         context = contract_context(
-            session, view, lang=lang, issued=clean.date, signed_on=clean.date,
+            session, view, lang=lang, issued=signed_on, signed_on=signed_on,
             fallback_name=fallback_name,
         )  # fmt: skip
         data_bytes = render_pdf(TEMPLATE, context, lang)
@@ -186,7 +207,7 @@ def sign(
                 size=len(data_bytes),
             )
         )
-    contract.signed_on = clean.date
+    contract.signed_on = signed_on
     session.add(contract)
     audit.record(
         session,
@@ -195,9 +216,7 @@ def sign(
         key=contract.number,
         action="sign",
         changes={
-            "signed_on": [None, clean.date.isoformat()],
+            "signed_on": [None, signed_on.isoformat()],
             **{f"sha256_{lang}": [None, digest] for lang, digest in digests.items()},
         },
     )
-    session.commit()
-    return contract
