@@ -24,6 +24,7 @@ from vbptrack.models import (
     AuditEvent,
     Award,
     Contract,
+    ContractDocument,
     DunningLetter,
     Filing,
     Invoice,
@@ -122,10 +123,14 @@ def test_summary_counts_match_rows(loaded: Session) -> None:
         "agreed_volumes": count(session, AgreedVolume),
         "purchases": count(session, Purchase),
         "dunning_letters": count(session, DunningLetter),
+        "signed_contracts": count(session, ContractDocument) // 2,
     }
     # The filing matrix, the listing board and the contracts page have something to show.
     assert summary["filings"] > 100 and summary["listings"] > 150
     assert summary["contracts"] == 30
+    # A few contracts are signed, each with its archived zh and en PDF.
+    assert summary["signed_contracts"] == 3
+    assert count(session, ContractDocument) == 6
     assert summary["dunning_letters"] >= 3  # two runs: reminders, then demands
     # Every customer has invoices; most, not all, get paid (hospitals pay late).
     assert (

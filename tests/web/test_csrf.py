@@ -36,6 +36,7 @@ BODIES: dict[str, Callable[[], dict[str, Any]]] = {
     },
     "contracts.renew": lambda: {"number": "HT-0002", "end": "2100-12-31"},
     "contracts.terminate": lambda: {"date": "2026-01-01", "reason": "停止"},
+    "contracts.sign": lambda: {"date": "2026-01-01"},
     "auth.set_language": lambda: {"language": "zh", "next": "/"},
     "hospitals.create": lambda: {"code": "H320001", "name": "鼓楼医院", "province_code": "32"},
     "hospitals.edit": lambda: {"name": "改名医院", "province_code": "31", "active": "1"},

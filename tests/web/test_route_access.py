@@ -64,6 +64,7 @@ EXPECTED: dict[str, tuple[Any, ...]] = {
     "/contracts/new":                        (LOGIN, OK, OK, NO, NO),
     "/contracts/<path:number>":              (LOGIN, OK, OK, OK, OK),
     "/contracts/<path:number>/preview":      (LOGIN, OK, OK, OK, OK),
+    "/contracts/<path:number>/pdf":          (LOGIN, OK, OK, OK, OK),
     "/tenders/":                             (LOGIN, OK, OK, OK, OK),
     "/tenders/calendar":                     (LOGIN, OK, OK, OK, OK),
     "/tenders/new":                          (LOGIN, OK, OK, NO, NO),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response, current_app
+
 from vbptrack.api import actor, bp, json_body, list_args, page_body
 from vbptrack.api.receivables import QueryArgs, today
 from vbptrack.db import get_session
@@ -12,6 +14,7 @@ from vbptrack.domain import listings as listing_rules
 from vbptrack.domain.contracts import KINDS as CONTRACT_KINDS
 from vbptrack.domain.money import format_money, from_fen
 from vbptrack.models import Filing
+from vbptrack.services import contract_documents
 from vbptrack.services import contracts as contract_service
 from vbptrack.services import filings as filing_service
 from vbptrack.services import listings as listing_service
@@ -200,6 +203,9 @@ def contract_json(number: str, as_of: Any) -> dict[str, Any]:
         "termination_reason": c.termination_reason,
         "lines": [{"product_code": p.code, "price": format_money(price)}
                   for p, price in view.lines],
+        "signed_on": _day(c.signed_on),
+        "documents": {d.lang: {"sha256": d.sha256, "size": d.size}
+                      for d in contract_documents.documents(get_session(), c)},
     }  # fmt: skip
 
 
@@ -257,3 +263,44 @@ def terminate_contract(number: str) -> Any:
         get_session(), actor=actor(), number=number, data=json_body("commercial.write")
     )
     return contract_json(contract.number, today())
+
+
+def _company_fallback() -> str:
+    """Our name on a contract while the dunning policy has none (config COMPANY_NAME)."""
+    return str(current_app.config.get("COMPANY_NAME") or "")
+
+
+@bp.post("/contracts/<path:number>/sign")
+def sign_contract(number: str) -> Any:
+    contract = contract_documents.sign(
+        get_session(),
+        actor=actor(),
+        number=number,
+        data=json_body("commercial.write"),
+        today=today(),
+        fallback_name=_company_fallback(),
+    )
+    return contract_json(contract.number, today())
+
+
+@bp.get("/contracts/<path:number>/pdf")
+def contract_pdf(number: str) -> Any:
+    args = QueryArgs()
+    lang = args.choice("lang", ("zh", "en"), "zh")
+    args.check()
+    data, sha = contract_documents.pdf(
+        get_session(),
+        actor=actor(),
+        number=number,
+        lang=lang,
+        today=today(),
+        fallback_name=_company_fallback(),
+    )
+    response = Response(data, mimetype="application/pdf")
+    safe = number.replace("/", "-").replace('"', "")
+    kind = "signed" if sha else "draft"
+    response.headers["Content-Disposition"] = f'inline; filename="{safe}-{lang}-{kind}.pdf"'
+    if sha:
+        response.headers["X-Content-SHA256"] = sha
+        response.headers["ETag"] = f'"{sha}"'
+    return response

@@ -11,6 +11,7 @@ from vbptrack.models.market_access_in import (
     FilingIn,
     ListingChangeIn,
     RenewIn,
+    SignIn,
     TerminateIn,
 )
 
@@ -20,6 +21,7 @@ INPUTS = {
     "ContractInput": ContractIn,
     "RenewInput": RenewIn,
     "TerminateInput": TerminateIn,
+    "SignInput": SignIn,
 }
 
 _S = {"type": "string"}
@@ -117,9 +119,23 @@ SCHEMAS: dict[str, Any] = {
                 "type": "array",
                 "items": _object({"product_code": _S, "price": _MONEY}),
             },
+            "signed_on": {**_NDATE, "description": "set once by signing"},
+            "documents": {
+                "type": "object",
+                "description": "per language (zh, en): the signed PDF's SHA-256 and size "
+                "(empty until signed)",
+                "additionalProperties": _object({"sha256": _S, "size": {"type": "integer"}}),
+            },
         }
     ),
 }
+
+
+def pdf_operation(operation: dict[str, Any]) -> dict[str, Any]:
+    """A read operation whose success is a PDF, not JSON."""
+    pdf = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    return {**operation, "responses": {**operation["responses"],
+                                       "200": {"description": "PDF", "content": pdf}}}  # fmt: skip
 
 
 def paths(read: Any, write: Any, listing: Any, path: Any, query: Any, as_of: Any) -> dict[str, Any]:
@@ -211,6 +227,28 @@ def paths(read: Any, write: Any, listing: Any, path: Any, query: Any, as_of: Any
                 [number],
             )
         },
+        "/contracts/{number}/sign": {
+            "post": write(
+                contracts,
+                "Sign: render the contract in zh and en and archive both PDFs (SHA-256); "
+                "a contract is signed once (409 after), a terminated one not at all",
+                "SignInput",
+                contract_ref,
+                200,
+                [number],
+            )
+        },
+        "/contracts/{number}/pdf": {
+            "get": pdf_operation(
+                read(
+                    contracts,
+                    "The contract PDF: a draft rendered on request until signed, then the archived "
+                    "bytes unchanged (X-Content-SHA256 header)",
+                    contract_ref,
+                    [number, query("lang", {"enum": ["zh", "en"]})],
+                )
+            )
+        },  # fmt: skip
         "/contracts/{number}/terminate": {
             "post": write(
                 contracts,

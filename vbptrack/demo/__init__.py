@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from vbptrack.demo.commercial import load_commercial
 from vbptrack.demo.dunning import load_dunning
-from vbptrack.demo.market_access import load_market_access
+from vbptrack.demo.market_access import load_market_access, sign_contracts
 from vbptrack.demo.master_data import load_distributors, load_hospitals, load_products
 from vbptrack.demo.receivables import load_receivables
 from vbptrack.models import Party
@@ -31,6 +31,7 @@ DEMO_STEPS: list[DemoStep] = [
     load_commercial,
     load_market_access,
     load_dunning,
+    sign_contracts,
 ]
 # The day demo dates count back from when no other is given (tests): fixed, so the same
 # seed always gives the same rows.

@@ -11,9 +11,9 @@ from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, col, select
 
 from vbptrack.domain.listings import STATUSES as LISTING_STATUSES
-from vbptrack.models import DISTRIBUTOR, HOSPITAL, Party, Product
+from vbptrack.models import DISTRIBUTOR, HOSPITAL, Contract, Party, Product
 from vbptrack.models.market_access_in import ContractIn, FilingIn, ListingChangeIn
-from vbptrack.services import contracts, filings, listings
+from vbptrack.services import contract_documents, contracts, filings, listings
 from vbptrack.services.access import SYSTEM
 
 NEXT_STEPS = ("约药剂科主任", "准备药事会材料", "等科室主任签字", "跟进临采", "提交挂网资料")
@@ -98,3 +98,25 @@ def load_market_access(
         contracts.add(session, actor=SYSTEM, clean=data)
         counts["contracts"] += 1
     return counts
+
+
+# Signing renders two PDFs per contract: a few show the signed state without slowing the demo.
+SIGNED_CONTRACTS = 3
+
+
+def sign_contracts(session: Session, rng: random.Random, scale: int, today: date) -> dict[str, int]:
+    """Sign the first few contracts that have started, on their start day; runs after the
+    dunning step, which fills in our company details that the contract shows."""
+    started = session.execute(
+        select(Contract)
+        .where(col(Contract.start) <= today, col(Contract.terminated_on).is_(None))
+        .order_by(Contract.number)
+        .limit(SIGNED_CONTRACTS)
+    ).scalars()
+    signed = 0
+    for contract in started:
+        contract_documents.archive(
+            session, actor=SYSTEM, contract=contract, signed_on=contract.start, fallback_name=""
+        )
+        signed += 1
+    return {"signed_contracts": signed}

@@ -23,6 +23,7 @@ from vbptrack.models.dunning import (
 )
 from vbptrack.models.market_access import (
     Contract,
+    ContractDocument,
     ContractLine,
     Filing,
     FilingChange,
@@ -47,6 +48,7 @@ from vbptrack.models.users import ApiToken, User, UserHospital, UserProvince
 
 __all__ = [
     "Contract",
+    "ContractDocument",
     "ContractLine",
     "Filing",
     "FilingChange",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from vbptrack.models.base import utcnow
@@ -109,6 +109,8 @@ class Contract(SQLModel, table=True):
     renewed_on: dt.date | None = None
     terminated_on: dt.date | None = None
     termination_reason: str | None = Field(default=None, max_length=300)
+    # Set once, by signing: from then on the contract's PDF is the archived one.
+    signed_on: dt.date | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
@@ -121,3 +123,18 @@ class ContractLine(SQLModel, table=True):
     contract_id: int = Field(foreign_key="contract.id", index=True)
     product_id: int = Field(foreign_key="product.id")
     unit_price_fen: int = Field(sa_type=BigInteger)
+
+
+class ContractDocument(SQLModel, table=True):
+    """The archived PDF of a signed contract in one language, exactly as signed."""
+
+    __tablename__ = "contract_document"
+    __table_args__ = (UniqueConstraint("contract_id", "lang"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    lang: str = Field(max_length=5)
+    pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    sha256: str = Field(max_length=64)
+    size: int
+    created_at: dt.datetime = Field(default_factory=utcnow)

@@ -112,3 +112,9 @@ class TerminateIn(BaseModel):
 
     date: Day
     reason: text(300)  # type: ignore[valid-type]
+
+
+class SignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    date: Day

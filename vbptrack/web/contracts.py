@@ -1,18 +1,27 @@
 """Contract pages: list, new, one contract with its status as of a date, renew,
-terminate, and the HTML preview of the contract document."""
+terminate, sign, and the contract document (HTML preview, PDF: a draft until signed,
+then the archived bytes)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from vbptrack.db import get_session
-from vbptrack.services import audit
+from vbptrack.services import audit, contract_documents
 from vbptrack.services import contracts as contract_service
-from vbptrack.services.contract_documents import LANGUAGES, contract_html
 from vbptrack.services.errors import ServiceError
 from vbptrack.services.problems import N_
 from vbptrack.web.auth import current_actor, login_required, permission_required
@@ -29,7 +38,7 @@ from vbptrack.web.receivables_common import query_text
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 WRITE = "commercial.write"
 # Audit actions of contracts, translated where the history macro shows them.
-AUDIT_ACTIONS = (N_("renew"), N_("terminate"))
+AUDIT_ACTIONS = (N_("renew"), N_("terminate"), N_("sign"))
 
 FIELDS = (
     FormField("number", _l("Contract number"), required=True),
@@ -50,6 +59,7 @@ RENEW_FIELDS = (
     FormField("start", _l("Start"), kind="date"),
     FormField("end", _l("End"), kind="date", required=True),
 )
+SIGN_FIELDS = (FormField("date", _l("Signing date"), kind="date", required=True),)
 TERMINATE_FIELDS = (
     FormField("date", _l("Termination date"), kind="date", required=True),
     FormField("reason", _l("Reason"), required=True),
@@ -146,6 +156,9 @@ def _detail(number: str, forms: dict[str, Any] | None = None, status: int = 200)
         kinds=CONTRACT_KINDS,
         labels=CONTRACT_LABELS,
         history=audit.history(db, entity="contract", key=number),
+        signed_copies=contract_documents.documents(db, view.contract),
+        sign_fields=SIGN_FIELDS,
+        sign=forms.get("sign", ({"date": today().isoformat()}, {}, None)),
         renew_fields=RENEW_FIELDS,
         terminate_fields=TERMINATE_FIELDS,
         renew=forms.get("renew", ({"end": ""}, {}, None)),
@@ -198,13 +211,67 @@ def terminate(number: str) -> Any:
     return redirect(url_for("contracts.detail", number=number))
 
 
+def _company_fallback() -> str:
+    """Our name on a document while finance has not entered it in the dunning policy."""
+    return str(current_app.config.get("COMPANY_NAME") or _("Our company"))
+
+
+@bp.route("/<path:number>/sign", methods=["POST"])
+@login_required
+@permission_required(WRITE)
+def sign(number: str) -> Any:
+    db = get_session()
+    data = form_data(request.form, SIGN_FIELDS)
+    try:
+        contract_documents.sign(
+            db,
+            actor=current_actor(),
+            number=number,
+            data=data,
+            today=today(),
+            fallback_name=_company_fallback(),
+        )
+    except ServiceError as problem:
+        db.rollback()
+        if problem.status == 404:
+            raise
+        return _detail(number, {"sign": (data, problem.fields, problem.message)}, problem.status)
+    flash(_("Signed: the contract's PDFs are archived."), "success")
+    return redirect(url_for("contracts.detail", number=number))
+
+
+@bp.route("/<path:number>/pdf")
+@login_required
+def pdf(number: str) -> Any:
+    """The contract PDF in ?lang=zh (default) or en: a draft rendered now until the
+    contract is signed, then the archived bytes unchanged."""
+    lang = request.args.get("lang", "zh")
+    data, sha = contract_documents.pdf(
+        get_session(),
+        actor=current_actor(),
+        number=number,
+        lang=lang,
+        today=today(),
+        fallback_name=_company_fallback(),
+    )
+    response = Response(data, mimetype="application/pdf")
+    safe = number.replace("/", "-").replace('"', "")
+    kind = "signed" if sha else "draft"
+    response.headers["Content-Disposition"] = f'inline; filename="{safe}-{lang}-{kind}.pdf"'
+    if sha:
+        response.headers["X-Content-SHA256"] = sha
+    return response
+
+
 @bp.route("/<path:number>/preview")
 @login_required
 def preview(number: str) -> Any:
-    """The contract document as HTML, in ?lang=zh (default) or en."""
-    lang = request.args.get("lang", "zh")
-    if lang not in LANGUAGES:
-        abort(404)
-    view = contract_service.view(get_session(), actor=current_actor(), number=number, as_of=today())
-    company = current_app.config.get("COMPANY_NAME") or _("Our company")
-    return contract_html(view, lang=lang, company=company, issued=today())
+    """The draft contract document as HTML, in ?lang=zh (default) or en."""
+    return contract_documents.preview(
+        get_session(),
+        actor=current_actor(),
+        number=number,
+        lang=request.args.get("lang", "zh"),
+        today=today(),
+        fallback_name=_company_fallback(),
+    )
