@@ -25,6 +25,8 @@ def assert_same_json(report: fulfilment.FulfilmentReport) -> None:
     byte for byte (keys sorted, compact, non-ASCII escaped, as Flask writes it)."""
     expected = json.dumps(report.as_json(), sort_keys=True, separators=(",", ":"))
     assert report.json_text() == expected
+    assert list(fulfilment.at_risk_rows(report)) == [r for r in report.rows if r.at_risk]
+    assert report.page(1, 2) == report.rows[1:3] and report.row_count == len(report.rows)
     assert [r["completion"] for r in json.loads(expected)["rows"]] == [
         rules.ratio_text(r.completion) for r in report.rows
     ]

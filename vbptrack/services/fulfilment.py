@@ -110,6 +110,15 @@ class FulfilmentReport:
         shared = self.totals[4:]
         return [FulfilmentRow(*group, *shared) for group in self.groups]
 
+    @property
+    def row_count(self) -> int:
+        return len(self.groups)
+
+    def page(self, start: int, count: int) -> list[FulfilmentRow]:
+        """Rows start … start + count - 1 (the page shows 50 of 10,000 hospitals)."""
+        shared = self.totals[4:]
+        return [FulfilmentRow(*group, *shared) for group in self.groups[start : start + count]]
+
     def _rule(self) -> rules.FigureRule:
         first = self.totals
         return rules.FigureRule(first.elapsed, first.days, first.tolerance, first.at_risk_share)
@@ -337,7 +346,13 @@ def monthly_trend(
 
 
 def at_risk_rows(report_: FulfilmentReport) -> Iterator[FulfilmentRow]:
-    return (row for row in report_.rows if row.at_risk)
+    """The rows at risk, in the report's order. Checked in integer arithmetic
+    (FigureRule, equal to `FulfilmentRow.at_risk`), so only those rows are built."""
+    rule = report_._rule()
+    shared = report_.totals[4:]
+    return (
+        FulfilmentRow(*group, *shared) for group in report_.groups if rule(group[3], group[2])[3]
+    )
 
 
 def require_award(session: Session, code: str | None) -> Award:
