@@ -161,6 +161,37 @@ def test_bad_purchase_rows_write_nothing(db: Session, award: None) -> None:
     assert total(db, Purchase.quantity) == 0
 
 
+def test_a_bad_row_after_written_batches_writes_nothing(db: Session, award: None) -> None:
+    # Batches 1–3 are good and go to the database (on PostgreSQL their inserts run
+    # while the next batch is checked); batch 4 has a bad row, so none of it stays.
+    good = "".join(f"H-SH1,P-AML,2024-01-01,1,,,REF-{i}\n" for i in range(9))
+    result = run(
+        db, "purchases", PURCHASE_HEADER + good + "H-SH1,P-AML,2024-01-01,x,,,\n", batch_size=3
+    )
+    assert problems(result) == ["row 11, column 采购数量: Enter a whole number."]
+    assert result.written == 0 and total(db, Purchase.quantity) == 0
+    # The session is clean for the next import, which counts the same rows as new.
+    again = run(db, "purchases", PURCHASE_HEADER + good, batch_size=3)
+    assert again.ok and again.written == 9 and total(db, Purchase.quantity) == 9
+
+
+def test_a_file_unreadable_after_written_batches_writes_nothing(db: Session, award: None) -> None:
+    # More than the 64 KB the encoding is sniffed from, then a byte that is not UTF-8:
+    # the reader fails with batches already sent to the database.
+    good = "".join(f"H-SH1,P-AML,2024-01-01,1,,,REF-{i}\n" for i in range(3000))
+    raw = (PURCHASE_HEADER + good).encode("utf-8") + b"H-SH1,P-AML,2024-01-01,1,,,\xff\n"
+    result = run_import(
+        db,
+        actor=SYSTEM,
+        kind=replace(KINDS["purchases"], batch_size=500),
+        source=io.BytesIO(raw),
+        filename="export.csv",
+    )
+    assert not result.ok and "neither UTF-8 nor GB18030" in problems(result)[0]
+    assert result.written == 0 and total(db, Purchase.quantity) == 0
+    assert run(db, "purchases", PURCHASE_HEADER + good.split("\n", 5)[0] + "\n").written == 1
+
+
 def test_only_commercial_roles_import(db: Session, award: None) -> None:
     rep = Actor(user_id=None, username="rep", role="rep")
     with pytest.raises(Forbidden):

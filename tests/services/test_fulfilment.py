@@ -4,6 +4,7 @@ agree; the deadlines registry is open to other areas."""
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date, timedelta
 
@@ -11,11 +12,24 @@ import pytest
 from sqlmodel import Session
 
 from tests.factories import make_hospital, make_product, make_user
+from vbptrack.domain import fulfilment as rules
 from vbptrack.domain.deadlines import Deadline
 from vbptrack.services import awards, deadlines, fulfilment, purchases
 from vbptrack.services.access import SYSTEM, Actor
 
 YEAR_START, YEAR_END = date(2024, 3, 1), date(2025, 2, 28)
+
+
+def assert_same_json(report: fulfilment.FulfilmentReport) -> None:
+    """The API's hand-written JSON text is what the JSON writer makes of as_json():
+    byte for byte (keys sorted, compact, non-ASCII escaped, as Flask writes it)."""
+    expected = json.dumps(report.as_json(), sort_keys=True, separators=(",", ":"))
+    assert report.json_text() == expected
+    assert list(fulfilment.at_risk_rows(report)) == [r for r in report.rows if r.at_risk]
+    assert report.page(1, 2) == report.rows[1:3] and report.row_count == len(report.rows)
+    assert [r["completion"] for r in json.loads(expected)["rows"]] == [
+        rules.ratio_text(r.completion) for r in report.rows
+    ]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -25,7 +39,7 @@ def test_aggregate_equals_row_by_row_sums(db: Session, seed: int) -> None:
     make_product(db, "P2")
     hospitals = [(f"H{i:03d}", rng.choice(["31", "32", "44"])) for i in range(30)]
     for code, province in hospitals:
-        make_hospital(db, code, province)
+        make_hospital(db, code, province, name=f'{code} 人民医院 "东院" \\ 分部')
     awards.create(
         db,
         actor=SYSTEM,
@@ -70,6 +84,14 @@ def test_aggregate_equals_row_by_row_sums(db: Session, seed: int) -> None:
             report.totals.purchased,
         )
         assert sum(r.agreed for r in other.rows) == report.totals.agreed
+        assert_same_json(other)
+    assert_same_json(report)
+    # Before the year starts (no time elapsed) every row takes the slow path.
+    assert_same_json(
+        fulfilment.report(
+            db, actor=SYSTEM, award_code="A", year=1, as_of=YEAR_START - timedelta(days=1)
+        )
+    )
     # The monthly trend adds up to what was purchased.
     trend = fulfilment.monthly_trend(
         db, actor=SYSTEM, award=report.award, year=report.year, as_of=as_of

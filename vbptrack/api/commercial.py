@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import request
+from flask import Response, request
 
 from vbptrack.api import actor, bp, json_body, list_args, page_body
 from vbptrack.db import get_session
@@ -110,7 +110,8 @@ def fulfilment() -> Any:
         as_of=parse_as_of(request.args.get("as_of"), today()),
         group_by=group_by,
     )
-    return report.as_json()
+    # The same body as jsonify(report.as_json()), written faster (see json_text).
+    return Response(report.json_text() + "\n", mimetype="application/json")
 
 
 # Tenders ----------------------------------------------------------------------------------

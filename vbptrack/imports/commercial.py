@@ -304,7 +304,7 @@ def _validate_purchases(session: Session, rows: Sequence[Row], state: dict[str, 
 
 
 def _write_purchases(session: Session, actor: Actor, rows: Sequence[Any]) -> int:
-    return purchases.write(session, rows)
+    return purchases.write_overlapped(session, rows)
 
 
 PURCHASES = ImportKind(
@@ -315,4 +315,5 @@ PURCHASES = ImportKind(
     validate=_validate_purchases,
     write=_write_purchases,
     batch_size=10_000,
+    finish=purchases.finish_overlapped,
 )

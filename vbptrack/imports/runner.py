@@ -9,6 +9,7 @@ none, which keeps memory flat and the import all or nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -73,13 +74,20 @@ def _header(
 
 def _rows(lines: Iterator[list[str]], positions: dict[int, tuple[str, str]]) -> Iterator[Row]:
     for number, line in enumerate(lines, start=2):
-        if not any(cell for cell in line):
+        if not any(line):  # cells arrive trimmed: "" is a blank cell
             continue  # blank lines at the end of a sheet are common, not an error
         values = {
             field: line[index] if index < len(line) else ""
             for index, (field, _header_text) in positions.items()
         }
         yield number, values
+
+
+def _abandon(session: Session, kind: ImportKind) -> None:
+    """Let writing still running end before the rollback; its outcome no longer counts."""
+    if kind.finish is not None:
+        with suppress(Exception):
+            kind.finish(session)
 
 
 def run_import(
@@ -122,12 +130,16 @@ def run_import(
                 flush()
         if batch:
             flush()
+        if kind.finish is not None:
+            result.written += kind.finish(session)
     except UnreadableFile as exc:
+        _abandon(session, kind)
         session.rollback()
         result.problems = [RowProblem(1, "-", str(exc))]
         result.written = 0
         return result
     except BaseException:
+        _abandon(session, kind)
         session.rollback()
         raise
     if result.ok and result.rows == 0:

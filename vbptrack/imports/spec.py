@@ -69,6 +69,9 @@ class ImportKind:
     batch_size: int = 1000
     # State a kind keeps across batches (e.g. codes already seen in this file).
     make_state: Callable[[], dict[str, Any]] = field(default=dict)
+    # Waits for writing a kind left running after its last batch (purchases overlap the
+    # database's insert of one batch with the check of the next); how many rows it added.
+    finish: Callable[[Session], int] | None = None
 
     def header_map(self) -> dict[str, Column]:
         mapping: dict[str, Column] = {}
