@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import current_app, request
 
 from vbptrack.api import actor, bp, json_body, list_args, page_body
 from vbptrack.api.receivables import QueryArgs, today
 from vbptrack.db import get_session
+from vbptrack.documents.http import pdf_response
 from vbptrack.domain.money import format_money
 from vbptrack.models.dunning_in import RunIn
 from vbptrack.services import dunning, dunning_letters, dunning_policy
@@ -60,15 +61,6 @@ def _lang(args: QueryArgs) -> str:
     return args.choice("lang", ("zh", "en"), "zh")  # type: ignore[no-any-return]
 
 
-def _pdf(data: bytes, filename: str, sha256: str | None = None) -> Response:
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    if sha256:
-        response.headers["X-Content-SHA256"] = sha256
-        response.headers["ETag"] = f'"{sha256}"'
-    return response
-
-
 @bp.get("/dunning/policy")
 def get_dunning_policy() -> Any:
     return dunning_policy.as_dict(dunning_policy.load(get_session()))
@@ -96,7 +88,7 @@ def dunning_run_pdf(run_id: int) -> Any:
     lang = _lang(args)
     args.check()
     data = dunning_letters.run_pdf(get_session(), actor=actor(), run_id=run_id, lang=lang)
-    return _pdf(data, f"dunning-run-{run_id}-{lang}.pdf")
+    return pdf_response(data, f"dunning-run-{run_id}-{lang}.pdf")
 
 
 @bp.get("/dunning/letters")
@@ -129,7 +121,7 @@ def dunning_letter_pdf(number: str) -> Any:
     lang = _lang(args)
     args.check()
     data, sha = dunning_letters.pdf(get_session(), actor=actor(), number=number, lang=lang)
-    return _pdf(data, f"{number}-{lang}.pdf", sha)
+    return pdf_response(data, f"{number}-{lang}.pdf", sha)
 
 
 @bp.post("/dunning/letters/<number>/delivery")
@@ -164,4 +156,4 @@ def customer_statement(code: str) -> Any:
     data = dunning_letters.statement_pdf(
         session, actor=actor(), customer=customer, as_of=as_of, lang=lang
     )
-    return _pdf(data, f"statement-{code}-{as_of.isoformat()}-{lang}.pdf")
+    return pdf_response(data, f"statement-{code}-{as_of.isoformat()}-{lang}.pdf")

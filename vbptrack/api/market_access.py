@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app
+from flask import current_app
 
 from vbptrack.api import actor, bp, json_body, list_args, page_body
 from vbptrack.api.receivables import QueryArgs, today
 from vbptrack.db import get_session
+from vbptrack.documents.http import pdf_response
 from vbptrack.domain import filings as filing_rules
 from vbptrack.domain import listings as listing_rules
 from vbptrack.domain.contracts import KINDS as CONTRACT_KINDS
@@ -296,11 +297,5 @@ def contract_pdf(number: str) -> Any:
         today=today(),
         fallback_name=_company_fallback(),
     )
-    response = Response(data, mimetype="application/pdf")
-    safe = number.replace("/", "-").replace('"', "")
     kind = "signed" if sha else "draft"
-    response.headers["Content-Disposition"] = f'inline; filename="{safe}-{lang}-{kind}.pdf"'
-    if sha:
-        response.headers["X-Content-SHA256"] = sha
-        response.headers["ETag"] = f'"{sha}"'
-    return response
+    return pdf_response(data, f"{number}-{lang}-{kind}.pdf", sha)

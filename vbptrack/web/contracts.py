@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -20,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from vbptrack.db import get_session
+from vbptrack.documents.http import pdf_response
 from vbptrack.services import audit, contract_documents
 from vbptrack.services import contracts as contract_service
 from vbptrack.services.errors import ServiceError
@@ -254,13 +254,8 @@ def pdf(number: str) -> Any:
         today=today(),
         fallback_name=_company_fallback(),
     )
-    response = Response(data, mimetype="application/pdf")
-    safe = number.replace("/", "-").replace('"', "")
     kind = "signed" if sha else "draft"
-    response.headers["Content-Disposition"] = f'inline; filename="{safe}-{lang}-{kind}.pdf"'
-    if sha:
-        response.headers["X-Content-SHA256"] = sha
-    return response
+    return pdf_response(data, f"{number}-{lang}-{kind}.pdf", sha)
 
 
 @bp.route("/<path:number>/preview")

@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -23,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from vbptrack.db import get_session
+from vbptrack.documents.http import pdf_response
 from vbptrack.domain.money import from_fen
 from vbptrack.models import DunningLetter
 from vbptrack.services import dunning, dunning_documents, dunning_letters, dunning_policy
@@ -66,14 +66,6 @@ def _lang() -> str:
     if lang not in LANG_CHOICES:
         raise NotFound(_("Choose the letter's language: zh or en."))
     return lang
-
-
-def _pdf(data: bytes, filename: str, sha256: str | None = None) -> Response:
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    if sha256:
-        response.headers["X-Content-SHA256"] = sha256
-    return response
 
 
 @bp.context_processor
@@ -173,7 +165,7 @@ def run(run_id: int) -> Any:
 def run_pdf(run_id: int) -> Any:
     lang = _lang()
     data = dunning_letters.run_pdf(get_session(), actor=current_actor(), run_id=run_id, lang=lang)
-    return _pdf(data, f"dunning-run-{run_id}-{lang}.pdf")
+    return pdf_response(data, f"dunning-run-{run_id}-{lang}.pdf")
 
 
 def _letter_page(
@@ -218,7 +210,7 @@ def letter_pdf(letter: str) -> Any:
     data, sha = dunning_letters.pdf(
         get_session(), actor=current_actor(), number=require_printable(letter), lang=lang
     )
-    return _pdf(data, f"{letter}-{lang}.pdf", sha)
+    return pdf_response(data, f"{letter}-{lang}.pdf", sha)
 
 
 @bp.route("/letters/<letter>/delivery", methods=["POST"])
@@ -358,7 +350,7 @@ def policy_preview() -> Any:
         data = dunning_documents.sample_pdf(current, level, lang, today())
     except dunning_documents.DocumentError as exc:
         raise InvalidInput(_("The letter cannot be rendered: %(error)s", error=str(exc))) from exc
-    return _pdf(data, f"sample-level-{level}-{lang}.pdf")
+    return pdf_response(data, f"sample-level-{level}-{lang}.pdf")
 
 
 @bp.route("/customers/<path:code>/statement")
@@ -373,4 +365,4 @@ def statement(code: str) -> Any:
     lang = _lang()
     party = dunning_letters.customer(db, actor=actor, code=require_printable(code))
     data = dunning_letters.statement_pdf(db, actor=actor, customer=party, as_of=as_of, lang=lang)
-    return _pdf(data, f"statement-{party.code}-{as_of.isoformat()}-{lang}.pdf")
+    return pdf_response(data, f"statement-{party.code}-{as_of.isoformat()}-{lang}.pdf")
