@@ -127,3 +127,32 @@ def test_import_command_for_listings(app: Flask, db: Session, tmp_path: Path) ->
     result = app.test_cli_runner().invoke(args=["import", "listings", str(path)])
     assert result.exit_code == 0, result.output
     assert "3 rows written" in result.output
+
+
+def test_a_second_import_is_checked_against_what_is_stored(db: Session) -> None:
+    """The current status dates come from the database for rows of a later file, read in
+    one query per batch: a row dated before what is stored is refused, nothing written."""
+    make_hospital(db, "H-SH", "31")
+    make_product(db, "P1")
+    make_product(db, "P2")
+    assert run(db, "listings", LISTINGS).ok
+    assert run(db, "filings", FILINGS).ok
+    listings_before, filings_before = count(db, ListingChange), count(db, FilingChange)
+
+    late = run(
+        db,
+        "listings",
+        "医院编码,产品编码,状态,日期\nH-SH,P2,listed,2026-02-10\nH-SH,P1,listed,2026-01-31\n",
+    )
+    assert [str(p) for p in late.problems] == [
+        "row 3, column 日期: The current status dates from 2026-02-01; "
+        "a change cannot be dated before it."
+    ]
+    early = run(
+        db, "filings", "备案类型,产品编码,省份,状态,状态日期\n医保,P1,31,已提交,2026-01-09\n"
+    )
+    assert [str(p) for p in early.problems] == [
+        "row 2, column 状态日期: The current status dates from 2026-01-10; "
+        "a change cannot be dated before it."
+    ]
+    assert (count(db, ListingChange), count(db, FilingChange)) == (listings_before, filings_before)

@@ -131,6 +131,15 @@ def _validate_filings(session: Session, rows: Sequence[Row], state: dict[str, An
             parsed.append((number, item))
     products = _products(session, {item.product_code for _, item in parsed})
     last: dict[tuple[str, int, str], date] = state.setdefault("since", {})
+    # The current filings of this batch's products, in one query (not one per row).
+    stored = {
+        (kind, product_id, province): since
+        for kind, product_id, province, since in session.execute(
+            select(Filing.kind, Filing.product_id, Filing.province_code, Filing.since).where(
+                col(Filing.product_id).in_([p.id for p in products.values()])
+            )
+        ).all()
+    }
     today: date = state["today"]
     accepted = []
     for number, item in parsed:
@@ -141,16 +150,8 @@ def _validate_filings(session: Session, rows: Sequence[Row], state: dict[str, An
             )
             continue
         key = (item.kind, product.id, item.province_code)  # type: ignore[arg-type]
-        if key not in last:
-            since = session.execute(
-                select(Filing.since).where(
-                    Filing.kind == item.kind,
-                    Filing.product_id == product.id,
-                    Filing.province_code == item.province_code,
-                )
-            ).scalar_one_or_none()
-            if since is not None:
-                last[key] = since
+        if key not in last and key in stored:
+            last[key] = stored[key]
         day = item.date or today
         if key in last and day < last[key]:
             problems.append((number, "date", _dated_before(last[key])))
@@ -204,6 +205,16 @@ def _validate_listings(session: Session, rows: Sequence[Row], state: dict[str, A
     }
     products = _products(session, {p for _, _, p, _ in parsed})
     last: dict[tuple[int, int], date] = state.setdefault("since", {})
+    # The current listings of this batch's hospitals and products, in one query.
+    stored = {
+        (hospital_id, product_id): since
+        for hospital_id, product_id, since in session.execute(
+            select(Listing.hospital_id, Listing.product_id, Listing.since).where(
+                col(Listing.hospital_id).in_([h.id for h in hospitals.values()]),
+                col(Listing.product_id).in_([p.id for p in products.values()]),
+            )
+        ).all()
+    }
     accepted = []
     for number, hospital_code, product_code, item in parsed:
         hospital, product = hospitals.get(hospital_code), products.get(product_code)
@@ -217,14 +228,8 @@ def _validate_listings(session: Session, rows: Sequence[Row], state: dict[str, A
             )
             continue
         key = (hospital.id, product.id)  # type: ignore[arg-type]
-        if key not in last:
-            since = session.execute(
-                select(Listing.since).where(
-                    Listing.hospital_id == hospital.id, Listing.product_id == product.id
-                )
-            ).scalar_one_or_none()
-            if since is not None:
-                last[key] = since
+        if key not in last and key in stored:
+            last[key] = stored[key]
         if key in last and item.date < last[key]:
             problems.append((number, "date", _dated_before(last[key])))
             continue
