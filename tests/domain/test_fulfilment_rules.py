@@ -12,6 +12,7 @@ from vbptrack.domain.fulfilment import (
     agreed_from_reported,
     at_risk,
     completion,
+    consecutive_years,
     days_elapsed,
     excess,
     lagging,
@@ -185,3 +186,29 @@ def test_reminder_override_and_tender_rules() -> None:
     assert price_per_pack(125, 28) == 3500
     with pytest.raises(ValueError):
         is_open("nonsense")
+
+
+# start, count → each agreement year as (start, end)
+CONSECUTIVE = [
+    (date(2025, 1, 1), 1, [("2025-01-01", "2025-12-31")]),
+    (date(2024, 1, 1), 2, [("2024-01-01", "2024-12-31"), ("2025-01-01", "2025-12-31")]),
+    (date(2024, 7, 1), 2, [("2024-07-01", "2025-06-30"), ("2025-07-01", "2026-06-30")]),
+    # A leap-day start: the anniversary falls on 28 February in common years.
+    (date(2024, 2, 29), 2, [("2024-02-29", "2025-02-27"), ("2025-02-28", "2026-02-27")]),
+    (date(2023, 3, 31), 1, [("2023-03-31", "2024-03-30")]),
+]
+
+
+@pytest.mark.parametrize(("start", "count", "expected"), CONSECUTIVE)
+def test_consecutive_agreement_years(
+    start: date, count: int, expected: list[tuple[str, str]]
+) -> None:
+    years = consecutive_years(start, count)
+    assert [(y.start.isoformat(), y.end.isoformat()) for y in years] == expected
+    # Back to back: each year starts the day after the one before ends.
+    assert all((b.start - a.end).days == 1 for a, b in zip(years, years[1:], strict=False))
+
+
+def test_no_agreement_years_is_refused() -> None:
+    with pytest.raises(ValueError):
+        consecutive_years(date(2025, 1, 1), 0)

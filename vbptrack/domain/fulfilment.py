@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from dateutil.relativedelta import relativedelta
+
 ONE = Decimal(1)
 FOUR_PLACES = Decimal("0.0001")
 
@@ -53,6 +55,24 @@ class AgreementYear:
         366
         """
         return (self.end - self.start).days + 1
+
+
+def consecutive_years(start: date, count: int) -> list[AgreementYear]:
+    """`count` back-to-back agreement years from `start`, each ending the day before the
+    next begins; a 29 February start rolls to 28 February in common years.
+
+    >>> [(y.start.isoformat(), y.end.isoformat()) for y in consecutive_years(date(2024, 2, 29), 2)]
+    [('2024-02-29', '2025-02-27'), ('2025-02-28', '2026-02-27')]
+    """
+    if count < 1:
+        raise ValueError("at least one agreement year")
+    return [
+        AgreementYear(
+            start + relativedelta(years=number),
+            start + relativedelta(years=number + 1) - timedelta(days=1),
+        )
+        for number in range(count)
+    ]
 
 
 def days_elapsed(year: AgreementYear, as_of: date) -> int:

@@ -6,14 +6,14 @@ skip steps in real life (a committee may list a product straight after the
 application), so any status may follow any other; what is refused is a change dated
 before the current one, which would rewrite history.
 
->>> from datetime import date
+>>> from datetime import date, timedelta
 >>> days_in_status(date(2026, 1, 1), date(2026, 3, 1))
 59
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -69,7 +69,17 @@ def is_stuck(status: str, since: date, as_of: date, stuck_days: int = STUCK_DAYS
     >>> is_stuck("listed", date(2020, 1, 1), date(2026, 3, 2))
     False
     """
-    return status not in SETTLED and days_in_status(since, as_of) >= stuck_days
+    return status not in SETTLED and since <= stuck_since(as_of, stuck_days)
+
+
+def stuck_since(as_of: date, stuck_days: int = STUCK_DAYS) -> date:
+    """The latest status date that is stuck on `as_of` (for an open status): a query
+    can then find stuck listings with `since <= stuck_since(as_of)`.
+
+    >>> stuck_since(date(2024, 3, 1))
+    datetime.date(2024, 1, 1)
+    """
+    return as_of - timedelta(days=stuck_days)
 
 
 def unused_since(

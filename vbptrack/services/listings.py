@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -302,7 +302,7 @@ def search(
     if product_code:
         statement = statement.where(Product.code == product_code)
     if stuck_first:
-        cutoff = as_of - timedelta(days=rules.STUCK_DAYS)
+        cutoff = rules.stuck_since(as_of)
         stuck = case(
             (
                 (col(Listing.status).not_in(rules.SETTLED)) & (col(Listing.since) <= cutoff),

@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from vbptrack.db import get_session
 from vbptrack.domain import tenders as rules
+from vbptrack.domain.fulfilment import consecutive_years
 from vbptrack.domain.money import from_fen
 from vbptrack.services import commercial_policy, tender_calendar
 from vbptrack.services import tenders as tender_service
@@ -299,12 +299,10 @@ def agreement_years(start_text: str, count_text: str) -> list[dict[str, str]]:
         problems["years"] = _("Enter a whole number from %(low)s to %(high)s.", low=1, high=10)
     if problems or start is None:
         raise invalid(problems)
-    years = []
-    for number in range(1, count + 1):
-        first = start + relativedelta(years=number - 1)
-        last = start + relativedelta(years=number) - relativedelta(days=1)
-        years.append({"year": number, "start": first.isoformat(), "end": last.isoformat()})
-    return years
+    return [
+        {"year": number, "start": year.start.isoformat(), "end": year.end.isoformat()}
+        for number, year in enumerate(consecutive_years(start, count), start=1)
+    ]
 
 
 @bp.post("/<code>/lines/<int:line_id>/award")
