@@ -119,7 +119,8 @@ def fulfilment() -> Any:
 
 def _tender(code: str) -> dict[str, Any]:
     session = get_session()
-    return tender_service.view(session, tender_service.get(session, code)).as_json()
+    tender = tender_service.get(session, actor=actor(), code=code)
+    return tender_service.view(session, tender).as_json()
 
 
 @bp.post("/tenders")
@@ -135,7 +136,9 @@ def list_tenders() -> Any:
     session = get_session()
     page, per_page = list_args()
     status = request.args.get("status") or None
-    result = tender_service.list_tenders(session, page=page, per_page=per_page, status=status)
+    result = tender_service.list_tenders(
+        session, actor=actor(), page=page, per_page=per_page, status=status
+    )
     return page_body(result, tender_calendar.summaries(session, list(result.items)))
 
 
