@@ -39,7 +39,7 @@ from vbptrack.services import awards as award_service
 from vbptrack.services import commercial_policy
 from vbptrack.services.access import Actor, territory_condition
 from vbptrack.services.errors import InvalidInput, NotFound
-from vbptrack.services.fulfilment_distributors import purchased_with_main_distributor
+from vbptrack.services.fulfilment_distributors import aggregate as by_main_distributor
 from vbptrack.services.problems import translate
 
 GROUPS = ("hospital", "province", "rep", "distributor")
@@ -240,15 +240,10 @@ def aggregate(
     award: Award, year: AwardYear, as_of: date, actor: Actor, group_by: str
 ) -> Select[Any]:
     """(group columns…, agreed, purchased) per group, ordered by the group's key."""
-    keys: tuple[ColumnElement[Any], ...]
     if group_by == "distributor":
-        bought = purchased_with_main_distributor(award, year, as_of)
-        keys = (bought.c.code, bought.c.name)
-        # "(no distributor)" last on both databases (they put nulls at opposite ends).
-        order: tuple[ColumnElement[Any], ...] = (bought.c.code.is_(None), *keys)
-    else:
-        bought = purchased_per_hospital(award, year, as_of)
-        keys = order = _group_columns(group_by)
+        return by_main_distributor(award, year, as_of, actor)
+    bought = purchased_per_hospital(award, year, as_of)
+    keys = _group_columns(group_by)
     return (
         select(
             *keys,
@@ -265,7 +260,7 @@ def aggregate(
             territory_condition(actor),
         )
         .group_by(*keys)
-        .order_by(*order)
+        .order_by(*keys)
     )
 
 
