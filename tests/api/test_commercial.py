@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from tests.api.conftest import API, Headers, database_state
-from tests.factories import make_hospital, make_product
+from tests.factories import make_distributor, make_hospital, make_product
 
 
 def call(
@@ -116,6 +116,42 @@ def test_award_agreed_volumes_purchases_and_fulfilment(client: FlaskClient, worl
     assert by_province["totals"] == report["totals"]
 
 
+def test_fulfilment_by_distributor(client: FlaskClient, db: Session, world: Headers) -> None:
+    make_distributor(db, "D-SH", "31", name="上海医药")
+    make_distributor(db, "D-GD", "44", name="广州医药")
+    volumes = [
+        {"hospital_code": code, "year": 1, "quantity": quantity}
+        for code, quantity in (("H-SH1", 1000), ("H-SH2", 2000), ("H-GD", 600))
+    ]
+    call(client, "PUT", world, "/awards/VBP10-AML/agreed-volumes", volumes)
+    purchases = [
+        {"hospital_code": hospital, "product_code": "P-AML", "date": day, "quantity": quantity,
+         "distributor_code": distributor}
+        for hospital, day, quantity, distributor in (
+            ("H-SH1", "2024-03-01", 300, "D-SH"),
+            ("H-SH1", "2024-04-01", 200, "D-GD"),  # H-SH1's main distributor is D-SH
+            ("H-GD", "2024-03-01", 600, "D-GD"),
+            ("H-SH2", "2024-03-01", 50, None),  # delivered by nobody named
+        )
+    ]  # fmt: skip
+    call(client, "POST", world, "/purchases", purchases, 201)
+
+    query = "/fulfilment?award=VBP10-AML&year=1&as_of=2024-07-01"
+    report = call(client, "GET", world, query + "&group_by=distributor")
+    assert report["group_by"] == "distributor"
+    assert [(r["key"], r["name"], r["agreed"], r["purchased"]) for r in report["rows"]] == [
+        ("D-GD", "广州医药", 600, 600),
+        # H-SH1 goes whole to D-SH: the 200 D-GD delivered there count here.
+        ("D-SH", "上海医药", 1000, 500),
+        ("-", "(no distributor)", 2000, 50),
+    ]
+    assert report["rows"][1]["completion"] == "0.5000" and report["rows"][1]["lagging"] is False
+    assert report["totals"] == call(client, "GET", world, query)["totals"]
+    schema = client.get(API + "/openapi.json").json["components"]["schemas"]
+    assert set(report["rows"][0]) == set(schema["FulfilmentRow"]["properties"])
+    assert "distributor" in schema["Fulfilment"]["properties"]["group_by"]["enum"]
+
+
 def test_bad_agreed_volumes_and_purchases_write_nothing(
     client: FlaskClient, db: Session, world: Headers
 ) -> None:
@@ -208,7 +244,9 @@ def test_fulfilment_bad_parameters(client: FlaskClient, world: Headers) -> None:
     bad = call(client, "GET", world, "/fulfilment?award=VBP10-AML&year=7", status=422)
     assert "year" in bad["error"]["fields"]
     bad = call(client, "GET", world, "/fulfilment?award=VBP10-AML&group_by=x", status=422)
-    assert "group_by" in bad["error"]["fields"]
+    assert bad["error"]["fields"]["group_by"] == (
+        "Choose one of: hospital, province, rep, distributor."
+    )
     bad = call(client, "GET", world, "/fulfilment?award=VBP10-AML&as_of=2024-13-01", status=422)
     assert "as_of" in bad["error"]["fields"]
     call(client, "POST", world, "/awards", AWARD, 409)

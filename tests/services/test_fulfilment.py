@@ -1,19 +1,21 @@
 """Fulfilment from the database, on SQLite and PostgreSQL: what the SQL aggregate gives
 equals the same sums computed row by row in Python, for generated data; group totals
-agree; the deadlines registry is open to other areas."""
+agree; each hospital goes to its main distributor; the deadlines registry is open to
+other areas."""
 
 from __future__ import annotations
 
 import json
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from flask import Flask
 from flask_babel import Babel
 from sqlmodel import Session
 
-from tests.factories import make_hospital, make_product, make_user
+from tests.factories import make_distributor, make_hospital, make_product, make_user
 from vbptrack.domain import fulfilment as rules
 from vbptrack.domain.deadlines import Deadline
 from vbptrack.services import awards, deadlines, fulfilment, purchases
@@ -39,6 +41,9 @@ def test_aggregate_equals_row_by_row_sums(db: Session, seed: int) -> None:
     rng = random.Random(seed)
     make_product(db, "P1")
     make_product(db, "P2")
+    distributors = ["D1", "D2", "D3"]
+    for code in distributors:
+        make_distributor(db, code, name=f'{code} 医药 "配送" \\ 公司')
     hospitals = [(f"H{i:03d}", rng.choice(["31", "32", "44"])) for i in range(30)]
     for code, province in hospitals:
         make_hospital(db, code, province, name=f'{code} 人民医院 "东院" \\ 分部')
@@ -59,16 +64,22 @@ def test_aggregate_equals_row_by_row_sums(db: Session, seed: int) -> None:
     )
     as_of = YEAR_START + timedelta(days=rng.randint(0, 400))
     bought: dict[str, int] = {}
+    through: dict[str, dict[str, int]] = {}  # hospital → distributor → quantity
     items = []
     for index in range(300):
         code = rng.choice(hospitals)[0]
         product = rng.choice(["P1", "P2"])
         day = YEAR_START + timedelta(days=rng.randint(-60, 420))
         quantity = rng.randint(0, 300)
+        distributor = rng.choice([None, *distributors])
         items.append({"hospital_code": code, "product_code": product, "date": day.isoformat(),
-                      "quantity": quantity, "reference": f"R{index}"})  # fmt: skip
+                      "quantity": quantity, "distributor_code": distributor,
+                      "reference": f"R{index}"})  # fmt: skip
         if product == "P1" and YEAR_START <= day <= min(YEAR_END, as_of):
             bought[code] = bought.get(code, 0) + quantity
+            if distributor is not None:
+                per = through.setdefault(code, {})
+                per[distributor] = per.get(distributor, 0) + quantity
     purchases.add_purchases(db, actor=SYSTEM, items=items)
 
     report = fulfilment.report(
@@ -77,7 +88,17 @@ def test_aggregate_equals_row_by_row_sums(db: Session, seed: int) -> None:
     assert {r.key: (r.agreed, r.purchased) for r in report.rows} == {
         code: (quantity, bought.get(code, 0)) for code, quantity in agreed.items()
     }
-    for group in ("province", "rep"):
+    # Row by row: each hospital whole to the distributor that brought it the most.
+    by_distributor: dict[str, tuple[int, int]] = {}
+    for code, quantity in agreed.items():
+        main = min(through.get(code, {}).items(), key=lambda d: (-d[1], d[0]), default=("-",))[0]
+        old = by_distributor.get(main, (0, 0))
+        by_distributor[main] = (old[0] + quantity, old[1] + bought.get(code, 0))
+    distributor_report = fulfilment.report(
+        db, actor=SYSTEM, award_code="A", year=1, as_of=as_of, group_by="distributor"
+    )
+    assert {r.key: (r.agreed, r.purchased) for r in distributor_report.rows} == by_distributor
+    for group in ("province", "rep", "distributor"):
         other = fulfilment.report(
             db, actor=SYSTEM, award_code="A", year=1, as_of=as_of, group_by=group
         )
@@ -128,6 +149,120 @@ def test_rep_rows_are_their_territory_and_reps_group_by_name(db: Session) -> Non
         db, actor=SYSTEM, award_code="A", year=1, as_of=date(2024, 6, 1), group_by="rep"
     )
     assert sorted((r.key, r.agreed) for r in by_rep.rows) == [("-", 300), ("wang", 100)]
+
+
+def test_each_hospital_goes_whole_to_its_main_distributor(db: Session) -> None:
+    make_product(db, "P1")
+    make_product(db, "P2")
+    for code in ("D1", "D2", "D3"):
+        make_distributor(db, code, name=f"{code} 医药")
+    hospitals = ("H-SPLIT", "H-TIE", "H-DIRECT", "H-NONE", "H-LATE")
+    for code in hospitals:
+        make_hospital(db, code, "31")
+    awards.create(
+        db,
+        actor=SYSTEM,
+        data={"code": "A", "batch": "b", "product_code": "P1", "price": "1",
+              "winners_count": 1, "supply_provinces": ["31"],
+              "years": [{"year": 1, "start": "2024-03-01", "end": "2025-02-28"}]},
+    )  # fmt: skip
+    awards.set_agreed_volumes(
+        db,
+        actor=SYSTEM,
+        code="A",
+        items=[
+            {"hospital_code": code, "year": 1, "quantity": quantity}
+            for code, quantity in zip(hospitals, (2000, 500, 300, 100, 400), strict=True)
+        ],
+    )
+
+    def bought(hospital: str, day: str, quantity: int, via: str | None, product: str = "P1"):  # type: ignore[no-untyped-def]
+        return {"hospital_code": hospital, "product_code": product, "date": day,
+                "quantity": quantity, "distributor_code": via}  # fmt: skip
+
+    purchases.add_purchases(
+        db,
+        actor=SYSTEM,
+        items=[
+            # Split: D2 brought more than D1 (over two deliveries); the 500 without a
+            # distributor count toward the hospital's purchases but decide nothing.
+            bought("H-SPLIT", "2024-04-01", 150, "D1"),
+            bought("H-SPLIT", "2024-05-01", 120, "D2"),
+            bought("H-SPLIT", "2024-06-01", 100, "D2"),
+            bought("H-SPLIT", "2024-06-02", 500, None),
+            # A tie goes to the lower code.
+            bought("H-TIE", "2024-04-01", 100, "D3"),
+            bought("H-TIE", "2024-04-02", 100, "D1"),
+            bought("H-DIRECT", "2024-04-01", 90, None),
+            # Before the year, after as_of and another product decide nothing: D3's 50 wins.
+            bought("H-LATE", "2024-02-29", 1000, "D1"),
+            bought("H-LATE", "2024-09-01", 1000, "D1"),
+            bought("H-LATE", "2024-05-01", 1000, "D1", product="P2"),
+            bought("H-LATE", "2024-08-31", 50, "D3"),
+        ],
+    )
+    as_of = date(2024, 8, 31)
+    report = fulfilment.report(
+        db, actor=SYSTEM, award_code="A", year=1, as_of=as_of, group_by="distributor"
+    )
+    assert [(r.key, r.name, r.agreed, r.purchased) for r in report.rows] == [
+        ("D1", "D1 医药", 500, 200),  # H-TIE
+        ("D2", "D2 医药", 2000, 870),  # H-SPLIT, all of its purchases
+        ("D3", "D3 医药", 400, 50),  # H-LATE
+        ("-", "(no distributor)", 400, 90),  # H-DIRECT and H-NONE
+    ]
+    assert report.rows[1].completion == Decimal("0.435")  # 870 / 2000
+    by_hospital = fulfilment.report(db, actor=SYSTEM, award_code="A", year=1, as_of=as_of)
+    assert (report.totals.agreed, report.totals.purchased) == (3300, 1210)
+    assert (by_hospital.totals.agreed, by_hospital.totals.purchased) == (3300, 1210)
+    assert_same_json(report)
+    # On the last day of the year the late purchase counts: D1 is now H-LATE's main.
+    year_end = fulfilment.report(
+        db, actor=SYSTEM, award_code="A", year=1, as_of=date(2025, 2, 28), group_by="distributor"
+    )
+    assert [(r.key, r.agreed, r.purchased) for r in year_end.rows][0] == ("D1", 900, 1250)
+
+
+def test_a_rep_sees_the_distributors_of_their_territory_only(db: Session) -> None:
+    make_product(db, "P1")
+    rep = make_user(db, "wang", "rep", provinces=["31"])
+    make_distributor(db, "D1")
+    make_hospital(db, "H-SH", "31", rep="wang")
+    make_hospital(db, "H-GD", "44")
+    awards.create(
+        db,
+        actor=SYSTEM,
+        data={"code": "A", "batch": "b", "product_code": "P1", "price": "1",
+              "winners_count": 2, "supply_provinces": ["31", "44"],
+              "years": [{"year": 1, "start": "2024-01-01", "end": "2024-12-31"}]},
+    )  # fmt: skip
+    awards.set_agreed_volumes(
+        db,
+        actor=SYSTEM,
+        code="A",
+        items=[
+            {"hospital_code": "H-SH", "year": 1, "quantity": 100},
+            {"hospital_code": "H-GD", "year": 1, "quantity": 300},
+        ],
+    )
+    purchases.add_purchases(
+        db,
+        actor=SYSTEM,
+        items=[
+            {"hospital_code": code, "product_code": "P1", "date": "2024-03-01",
+             "quantity": quantity, "distributor_code": "D1"}
+            for code, quantity in (("H-SH", 40), ("H-GD", 200))
+        ],
+    )  # fmt: skip
+    actor = Actor(user_id=rep.id, username="wang", role="rep")
+    mine = fulfilment.report(
+        db, actor=actor, award_code="A", year=1, as_of=date(2024, 6, 1), group_by="distributor"
+    )
+    assert [(r.key, r.agreed, r.purchased) for r in mine.rows] == [("D1", 100, 40)]
+    everyone = fulfilment.report(
+        db, actor=SYSTEM, award_code="A", year=1, as_of=date(2024, 6, 1), group_by="distributor"
+    )
+    assert [(r.key, r.agreed, r.purchased) for r in everyone.rows] == [("D1", 400, 240)]
 
 
 def test_another_area_registers_a_source_the_same_way(db: Session) -> None:

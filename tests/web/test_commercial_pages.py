@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from tests.factories import make_hospital
 from tests.web import world
-from tests.web.pages import csrf_from, find, page, snapshot, text
+from tests.web.pages import csrf_from, find, find_all, page, snapshot, text
 from vbptrack.services import awards, purchases
 from vbptrack.services.access import SYSTEM
 
@@ -159,6 +159,47 @@ def test_fulfilment_page_rep_sees_only_territory_and_excel_matches(
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[1][:4] == [world.IN_TERRITORY, values[1][1], 1000, 600]
     assert values[-1][2:4] == [3000, 700]
+
+
+def test_fulfilment_by_distributor_page_and_excel(
+    app: Flask, db: Session, data: world.World
+) -> None:
+    # The in-territory hospital's main distributor is DISTRIBUTOR_IN (its 600 came without
+    # one); H310002 bought through nobody named.
+    purchases.add_purchases(
+        db,
+        actor=SYSTEM,
+        items=[{"hospital_code": world.IN_TERRITORY, "product_code": world.PRODUCT,
+                "date": "2025-04-01", "quantity": 50,
+                "distributor_code": world.DISTRIBUTOR_IN}],
+    )  # fmt: skip
+    client = manager(app, data)
+    query = "as_of=2025-07-02&group_by=distributor"
+    root = page(client.get(f"/awards/{world.AWARD}?{query}"))
+    chosen = find(root, "option", value="distributor")
+    assert chosen is not None and chosen.get("selected") is not None
+    table = find(root, "table", id="fulfilment-rows")
+    assert table is not None
+    cells = [[text(cell) for cell in find_all(row, "td")] for row in find_all(table, "tr")]
+    # key, name, agreed, purchased, completion (body rows; the footer is the total)
+    assert [row[:5] for row in cells if row and row[0]] == [
+        [world.DISTRIBUTOR_IN, f"{world.DISTRIBUTOR_IN} 医药有限公司", "1,000", "650", "65.0 %"],
+        ["-", "(no distributor)", "2,000", "100", "5.0 %"],
+    ]
+
+    export = client.get(f"/awards/{world.AWARD}/fulfilment.xlsx?{query}")
+    assert export.status_code == 200
+    assert "-distributor.xlsx" in export.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(export.data)).active
+    values = [[cell.value for cell in row][:4] for row in sheet.iter_rows()]
+    assert values[0][0] == "Distributor"
+    assert [r[0] for r in values[1:]] == [world.DISTRIBUTOR_IN, "-", "total"]
+    assert values[1][2:] == [1000, 650] and values[2][1:] == ["(no distributor)", 2000, 100]
+
+    client.post("/language", data={"language": "zh", "next": "/",
+                                   "csrf_token": csrf_from(client.get("/tenders/"))})  # fmt: skip
+    chinese = text(page(client.get(f"/awards/{world.AWARD}?{query}")))
+    assert "按配送企业统计履约" in chinese and "（无配送企业）" in chinese
 
 
 def test_rep_outside_award_provinces_sees_no_rows(app: Flask, db: Session) -> None:

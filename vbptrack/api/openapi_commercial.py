@@ -17,6 +17,7 @@ from vbptrack.models.commercial_in import (
     TenderIn,
     TenderStatusIn,
 )
+from vbptrack.services.fulfilment import GROUPS as FULFILMENT_GROUPS
 
 INPUTS: dict[str, type[BaseModel]] = {
     "AwardInput": AwardIn,
@@ -98,7 +99,7 @@ SCHEMAS: dict[str, Any] = {
             "start": DATE,
             "end": DATE,
             "as_of": DATE,
-            "group_by": {"type": "string", "enum": ["hospital", "province", "rep"]},
+            "group_by": {"type": "string", "enum": list(FULFILMENT_GROUPS)},
             "rows": _list(_ref("FulfilmentRow")),
             "totals": _ref("FulfilmentRow"),
         }
@@ -276,7 +277,8 @@ def paths(
         "/fulfilment": {
             "get": op(
                 "Fulfilment",
-                "Fulfilment of an award's agreement year, per hospital, province or rep",
+                "Fulfilment of an award's agreement year, per hospital, province, rep or "
+                "distributor (each hospital whole to its main distributor)",
                 ok(_ref("Fulfilment")),
                 401,
                 404,
@@ -285,7 +287,7 @@ def paths(
                     {**query("award", {"type": "string"}, "award code"), "required": True},
                     query("year", {"type": "integer", "minimum": 1}, "default: the first year"),
                     as_of,
-                    query("group_by", {"type": "string", "enum": ["hospital", "province", "rep"]}),
+                    query("group_by", {"type": "string", "enum": list(FULFILMENT_GROUPS)}),
                 ],
             )
         },

@@ -6,6 +6,15 @@ summed per group. Ratios are computed from the summed integers by `domain.fulfil
 so a group's completion is its purchased ÷ its agreed, never an average of ratios.
 Hospitals that bought without an agreed volume in the year are not rows: their
 purchases count toward no award (DOMAIN.md §5.6).
+
+By distributor (配送企业): agreed volumes are per hospital, purchases name the distributor
+that delivered (optional), so each hospital — its agreed volume and all its purchases of
+the product in the year up to as_of — goes whole to its **main distributor**: the one
+through which the most quantity reached it in that window, ties to the lowest distributor
+code. A hospital with no purchase naming a distributor in the window is in the
+"(no distributor)" group (key `-`, last). So every grouping has the same totals, and a
+distributor's completion is its hospitals' purchased ÷ their agreed, not what the
+distributor itself delivered.
 """
 
 from __future__ import annotations
@@ -30,11 +39,13 @@ from vbptrack.services import awards as award_service
 from vbptrack.services import commercial_policy
 from vbptrack.services.access import Actor, territory_condition
 from vbptrack.services.errors import InvalidInput, NotFound
+from vbptrack.services.fulfilment_distributors import aggregate as by_main_distributor
 from vbptrack.services.problems import translate
 
-GROUPS = ("hospital", "province", "rep")
+GROUPS = ("hospital", "province", "rep", "distributor")
 ROWS_MARK = "\x00rows\x00"  # where json_text splices the rows in
 NO_REP = "-"
+NO_DISTRIBUTOR = "-"
 
 
 class FulfilmentRow(NamedTuple):
@@ -229,6 +240,8 @@ def aggregate(
     award: Award, year: AwardYear, as_of: date, actor: Actor, group_by: str
 ) -> Select[Any]:
     """(group columns…, agreed, purchased) per group, ordered by the group's key."""
+    if group_by == "distributor":
+        return by_main_distributor(award, year, as_of, actor)
     bought = purchased_per_hospital(award, year, as_of)
     keys = _group_columns(group_by)
     # A hospital has one agreed volume per award and year (unique), so a report by
@@ -295,6 +308,12 @@ def report(
     groups: list[tuple[str, str, int, int]]
     if group_by == "hospital":
         groups = result  # type: ignore[assignment]  # Rows unpack as tuples
+    elif group_by == "distributor":
+        nobody = (NO_DISTRIBUTOR, translate("(no distributor)"))
+        groups = [
+            (*((code, name) if code is not None else nobody), int(agreed), int(bought))
+            for code, name, agreed, bought in result
+        ]
     else:
         names = _names(session, group_by, [r[0] for r in result])
         groups = [(*names[key], int(agreed), int(bought)) for key, agreed, bought in result]

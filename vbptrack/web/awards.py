@@ -1,6 +1,7 @@
 """Award pages (中选): the list, and each award's fulfilment (履约) for an agreement year,
-as of a date, by hospital, province or rep, with the monthly trend, the at-risk list and
-an Excel export. A rep sees the hospitals of their territory only."""
+as of a date, by hospital, province, rep or distributor (each hospital under its main
+distributor, see services/fulfilment.py), with the monthly trend, the at-risk list and an
+Excel export. A rep sees the hospitals of their territory only."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ GROUP_CHOICES = (
     ("hospital", _l("Hospital")),
     ("province", _l("Province")),
     ("rep", _l("Rep")),
+    ("distributor", _l("Distributor")),
 )
 AT_RISK_SHOWN = 20
 
