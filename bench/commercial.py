@@ -215,8 +215,7 @@ def load(url: str, purchases: int, agreed: int) -> dict[str, Any]:
                 "(product_id, date, hospital_id, quantity)"
             )
             if pg:
-                for table in ("party", "product", "award", "award_year", "agreed_volume",
-                              "purchase"):  # fmt: skip
+                for table in ("party", "product", "award", "award_year", "agreed_volume"):
                     connection.exec_driver_sql(
                         f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                         f'(SELECT max(id) FROM "{table}"))'

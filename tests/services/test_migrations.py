@@ -30,3 +30,55 @@ def test_downgrade_to_base_and_upgrade_again(database_url: str) -> None:
     migrate.upgrade(database_url)
     assert migrate.check(database_url) is None
     assert "(head)" in migrate.current(database_url)
+
+
+def test_purchases_keep_their_rows_through_0009_down_and_up(database_url: str) -> None:
+    """0009 makes `purchase` a fact table (no foreign keys, source_key the key); stored
+    rows survive it both ways, and going down numbers them again."""
+    migrate.downgrade(database_url, "0007")
+    engine = create_engine(database_url)
+    stamp = "2024-01-01 00:00:00"
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "insert into party (code, kind, name, active, created_at, updated_at) "
+                "values ('H1', 'hospital', 'H1', true, :t, :t)"
+            ),
+            {"t": stamp},
+        )
+        connection.execute(
+            text(
+                "insert into product (code, generic_name, unit, pack_size, category, active, "
+                "created_at, updated_at) values ('P1', 'p', 'box', 1, 'drug', true, :t, :t)"
+            ),
+            {"t": stamp},
+        )
+        for key in ("ref:A", "ref:B"):
+            connection.execute(
+                text(
+                    "insert into purchase (source_key, hospital_id, product_id, date, "
+                    "quantity, created_at) select :key, party.id, product.id, '2024-01-05', "
+                    "3, :t from party, product"
+                ),
+                {"key": key, "t": stamp},
+            )
+    engine.dispose()
+    migrate.upgrade(database_url)
+    engine = create_engine(database_url)
+    columns = {c["name"] for c in inspect(engine).get_columns("purchase")}
+    assert "id" not in columns
+    assert inspect(engine).get_pk_constraint("purchase")["constrained_columns"] == ["source_key"]
+    assert inspect(engine).get_foreign_keys("purchase") == []
+    with engine.connect() as connection:
+        keys = connection.execute(text("select source_key from purchase order by 1")).scalars()
+        assert list(keys) == ["ref:A", "ref:B"]
+    engine.dispose()
+    migrate.downgrade(database_url, "0007")
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("select id, source_key from purchase order by 2")).all()
+    assert len({r.id for r in rows}) == 2 and all(r.id for r in rows)
+    assert len(inspect(engine).get_foreign_keys("purchase")) == 3
+    engine.dispose()
+    migrate.upgrade(database_url)
+    assert migrate.check(database_url) is None

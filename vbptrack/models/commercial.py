@@ -136,7 +136,8 @@ class Purchase(SQLModel, table=True):
     `source_key` makes re-imports idempotent: the row's source reference (the platform's
     order-line number) when given, else its natural key (see docs/imports.md).
 
-    The hospital, product and distributor ids carry no foreign-key constraints, by
+    The hospital, product and distributor ids carry no foreign-key constraints, and the
+    source key is the primary key (no surrogate id: nothing refers to a purchase), by
     decision (migration 0009): this is an append-only fact table filled by the million,
     and each constraint costs every inserted row a locking look-up, which made up two
     thirds of an import's time in the database (docs/performance.md). The ids are
@@ -151,8 +152,7 @@ class Purchase(SQLModel, table=True):
         Index("ix_purchase_product_date", "product_id", "date", "hospital_id", "quantity"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    source_key: str = Field(max_length=200, unique=True)
+    source_key: str = Field(max_length=200, primary_key=True)
     hospital_id: int  # party.id (see above)
     product_id: int  # product.id
     distributor_id: int | None = Field(default=None)  # party.id
