@@ -83,6 +83,7 @@ def users_group() -> None:
 @click.option("--provinces", help="Territory provinces, e.g. 31,44 or 上海,广东.")
 @click.option("--hospitals", help="Territory hospitals by code, e.g. H001,H002.")
 @click.option("--name", "display_name", default="", help="Display name.")
+@click.option("--email", default=None, help="Where deadline reminders go.")
 @with_appcontext
 def users_create(
     username: str,
@@ -91,6 +92,7 @@ def users_create(
     provinces: str | None,
     hospitals: str | None,
     display_name: str,
+    email: str | None,
 ) -> None:
     from vbptrack.services import users as user_service
 
@@ -105,6 +107,7 @@ def users_create(
                 role=role,
                 password=password,
                 display_name=display_name,
+                email=email,
                 provinces=_split(provinces),
                 hospitals=_split(hospitals),
             )

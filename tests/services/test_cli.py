@@ -39,6 +39,18 @@ def test_users_create_with_territory_and_generated_password(runner, db: Session)
     assert password not in user.password_hash
 
 
+def test_users_create_with_the_address_reminders_go_to(runner, db: Session) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(
+        args=["users", "create", "zhao", "--role", "manager", "--email", "zhao@huadong.example"]
+    )
+    assert result.exit_code == 0, result.output
+    user = user_service.find(db, "zhao")
+    assert user is not None and user.email == "zhao@huadong.example"
+    refused = runner.invoke(args=["users", "create", "qian", "--role", "rep", "--email", "qian@"])
+    assert refused.exit_code != 0 and "Enter an e-mail address." in refused.output
+    assert user_service.find(db, "qian") is None
+
+
 def test_users_create_refuses_bad_role_duplicates_and_unknown_provinces(
     runner, db: Session
 ) -> None:  # type: ignore[no-untyped-def]
