@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,8 @@ from sqlmodel import Session
 
 from tests.factories import make_hospital, make_product
 from tests.smtp import MailServer, body, free_port
+from vbptrack import config as app_config
+from vbptrack import create_app
 from vbptrack.models import Reminder, ReminderRecipient, User
 from vbptrack.services import contracts, filings, reminders, tenders
 from vbptrack.services import users as user_service
@@ -293,6 +296,18 @@ def test_offsets_come_from_the_configuration(
         ("contract_end", "HT-SH", 45),
         ("filing_expiry", "price/P1/31", 90),
     }
+
+
+@pytest.mark.parametrize(
+    "setting", ["TENDER_REMINDER_DAYS", "FILING_ALERT_DAYS", "CONTRACT_REMINDER_DAYS"]
+)
+def test_a_mistyped_reminder_setting_stops_the_start(
+    database_url: str, tmp_path: Path, setting: str
+) -> None:
+    with pytest.raises(ValueError, match=setting):
+        create_app(
+            app_config.test_config(database_url, INSTANCE_PATH=str(tmp_path), **{setting: "90;30"})
+        )
 
 
 def test_without_a_mail_server_or_the_right_role_nothing_happens(
