@@ -8,12 +8,13 @@ from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from tests.factories import make_distributor, make_hospital, make_product
 from vbptrack.imports.kinds import KINDS
 from vbptrack.imports.runner import ImportResult, run_import
-from vbptrack.models import AgreedVolume, Purchase
+from vbptrack.models import AgreedVolume, Party, Product, Purchase
 from vbptrack.services import awards
 from vbptrack.services.access import SYSTEM, Actor
 from vbptrack.services.errors import Forbidden
@@ -196,3 +197,29 @@ def test_only_commercial_roles_import(db: Session, award: None) -> None:
     rep = Actor(user_id=None, username="rep", role="rep")
     with pytest.raises(Forbidden):
         run(db, "purchases", PURCHASE_HEADER + "H-SH1,P-AML,2024-01-01,10,,,\n", actor=rep)
+
+
+def test_stored_purchases_point_at_the_parties_and_products_their_codes_name(
+    db: Session, award: None
+) -> None:
+    # `purchase` has no foreign keys (migration 0009, for import speed): the import's code
+    # look-ups are what keep every id pointing at a hospital, a product and a distributor.
+    export = PURCHASE_HEADER + (
+        "H-SH2,P-AML,2024-01-02,4,,D-1,\nH-BJ,P-AML,2024-01-03,6,,,\nD-1,P-AML,2024-01-04,1,,,\n"
+    )
+    refused = run(db, "purchases", export)
+    assert problems(refused) == ["row 4, column 医院编码: No hospital with the code D-1."]
+    written = run(db, "purchases", export.rsplit("D-1,P-AML", 1)[0])
+    assert written.ok and written.written == 2
+    hospital, product, distributor = aliased(Party), aliased(Product), aliased(Party)
+    stored = db.execute(
+        select(hospital.code, hospital.kind, product.code, distributor.code, Purchase.quantity)
+        .join(hospital, hospital.id == Purchase.hospital_id)
+        .join(product, product.id == Purchase.product_id)
+        .outerjoin(distributor, distributor.id == Purchase.distributor_id)
+        .order_by(Purchase.quantity)
+    ).all()
+    assert [tuple(r) for r in stored] == [
+        ("H-SH2", "hospital", "P-AML", "D-1", 4),
+        ("H-BJ", "hospital", "P-AML", None, 6),
+    ]

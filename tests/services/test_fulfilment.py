@@ -9,6 +9,8 @@ import random
 from datetime import date, timedelta
 
 import pytest
+from flask import Flask
+from flask_babel import Babel
 from sqlmodel import Session
 
 from tests.factories import make_hospital, make_product, make_user
@@ -87,11 +89,10 @@ def test_aggregate_equals_row_by_row_sums(db: Session, seed: int) -> None:
         assert_same_json(other)
     assert_same_json(report)
     # Before the year starts (no time elapsed) every row takes the slow path.
-    assert_same_json(
-        fulfilment.report(
-            db, actor=SYSTEM, award_code="A", year=1, as_of=YEAR_START - timedelta(days=1)
-        )
+    before = fulfilment.report(
+        db, actor=SYSTEM, award_code="A", year=1, as_of=YEAR_START - timedelta(days=1)
     )
+    assert_same_json(before)
     # The monthly trend adds up to what was purchased.
     trend = fulfilment.monthly_trend(
         db, actor=SYSTEM, award=report.award, year=report.year, as_of=as_of
@@ -142,3 +143,64 @@ def test_another_area_registers_a_source_the_same_way(db: Session) -> None:
         assert deadlines.upcoming(db, SYSTEM, date(2024, 5, 3), 5) == []
     finally:
         deadlines.SOURCES.remove(contracts)
+
+
+@pytest.mark.parametrize(
+    ("tolerance", "at_risk_share", "as_of"),
+    [
+        ("1.0", "0.8", date(2024, 2, 29)),  # leap day, the defaults
+        ("0.85", "0.8333", date(2024, 7, 1)),  # fractions with large denominators
+        ("1.0", "0.8", date(2024, 12, 31)),  # the last day of the year
+        ("1.0", "0.8", date(2025, 3, 1)),  # after the year: progress stays 1
+        ("1.0", "0.8", date(2023, 12, 31)),  # the day before the year
+    ],
+)
+def test_api_rows_equal_the_domain_rule_at_the_edges(
+    db: Session, tolerance: str, at_risk_share: str, as_of: date
+) -> None:
+    """The API's rows, written as text by hand, equal the domain rule's figures: nothing
+    agreed, nothing bought, exactly on the lagging line and either side of it, amounts
+    far beyond the agreed volume, tolerance fractions, and names JSON must escape."""
+    make_product(db, "P1")
+    names = ['引号 "东院"', "back\\slash", "</b> & 'apos' / 斜杠", "emoji 🏥", "plain"]
+    # (agreed, purchased) around the boundaries for a year of 366 days.
+    volumes = [(0, 0), (0, 50), (100, 0), (366, 61), (366, 60), (1000, 1000),
+               (1, 10**9), (10**9, 1), (3, 1), (7, 2), (366, 59)]  # fmt: skip
+    for index in range(len(volumes)):
+        make_hospital(db, f"H{index:02d}", "31", name=names[index % len(names)])
+    awards.create(
+        db,
+        actor=SYSTEM,
+        data={"code": "A", "batch": "b", "product_code": "P1", "price": "1",
+              "winners_count": 1, "supply_provinces": ["31"],
+              "years": [{"year": 1, "start": "2024-01-01", "end": "2024-12-31"}]},
+    )  # fmt: skip
+    awards.set_agreed_volumes(
+        db,
+        actor=SYSTEM,
+        code="A",
+        items=[
+            {"hospital_code": f"H{i:02d}", "year": 1, "quantity": agreed}
+            for i, (agreed, _) in enumerate(volumes)
+        ],
+    )
+    purchases.add_purchases(
+        db,
+        actor=SYSTEM,
+        items=[
+            {"hospital_code": f"H{i:02d}", "product_code": "P1", "date": "2024-01-01",
+             "quantity": bought, "reference": f"R{i}"}
+            for i, (_, bought) in enumerate(volumes) if bought
+        ],
+    )  # fmt: skip
+    app = Flask(__name__)
+    Babel(app)  # the report's "Total" is translated
+    app.config.update(FULFILMENT_TOLERANCE=tolerance, FULFILMENT_AT_RISK_SHARE=at_risk_share)
+    with app.app_context():
+        report = fulfilment.report(db, actor=SYSTEM, award_code="A", year=1, as_of=as_of)
+        assert_same_json(report)
+    figures = {row.key: (row.lagging, row.at_risk) for row in report.rows}
+    if as_of == date(2024, 2, 29):  # 60 of 366 days elapsed: 60/366 of 366 is the line
+        assert figures["H04"] == (False, False)  # on the line: neither
+        assert figures["H03"] == (False, False)  # one above it
+        assert figures["H10"] == (True, True)  # one below it

@@ -144,7 +144,7 @@ def test_filing_status_change_keeps_history(db: Session, reps: tuple[Actor, Acto
         today=D(2026, 2, 1),
     )  # fmt: skip
     assert count(db, Filing) == 1 and count(db, FilingChange) == 2
-    filing = filings.get(db, kind="price", product_code="P1", province_code="31")
+    filing = filings.get(db, actor=SYSTEM, kind="price", product_code="P1", province_code="31")
     assert (filing.status, filing.price_fen, filing.attachments) == ("approved", 1250, ["批件.pdf"])
     assert [c.status for c in filings.history(db, filing)] == ["approved", "submitted"]
 
@@ -178,6 +178,40 @@ def test_filings_need_commercial_rights(db: Session, reps: tuple[Actor, Actor]) 
             data={"kind": "price", "product_code": "P1", "province_code": "31", "status": "draft"},
             today=D(2026, 1, 1),
         )
+
+
+def test_a_rep_reads_the_filings_of_their_provinces_only(
+    db: Session, reps: tuple[Actor, Actor]
+) -> None:
+    wang, li = reps
+    for province in ("31", "44"):
+        filings.record(
+            db,
+            actor=SYSTEM,
+            data={"kind": "price", "product_code": "P1", "province_code": province,
+                  "status": "approved", "date": "2026-01-01"},
+            today=D(2026, 1, 1),
+        )  # fmt: skip
+
+    def found(actor: Actor) -> list[str]:
+        return [f.province_code for f, _code in filings.search(db, actor=actor).items]
+
+    assert found(SYSTEM) == ["31", "44"]
+    assert (found(wang), found(li)) == (["31"], ["44"])
+    assert filings.search(db, actor=wang, province_code="44").total == 0
+    lookup = {"kind": "price", "product_code": "P1", "province_code": "44"}
+    assert filings.get(db, actor=li, **lookup).status == "approved"
+    with pytest.raises(NotFound) as outside:
+        filings.get(db, actor=wang, **lookup)
+    with pytest.raises(NotFound) as never_recorded:
+        filings.get(db, actor=wang, **{**lookup, "province_code": "31", "kind": "insurance"})
+    assert outside.value.message == never_recorded.value.message  # nothing leaks
+    # A province's filing page exists before its first filing, for its own reps only.
+    filings.require_province(db, actor=wang, province_code="31")
+    filings.require_province(db, actor=SYSTEM, province_code="65")
+    for province in ("44", "65"):
+        with pytest.raises(NotFound):
+            filings.require_province(db, actor=wang, province_code=province)
 
 
 def contract(db: Session, number: str = "C-1", **extra: object) -> Contract:

@@ -1,7 +1,9 @@
-"""Who may open which page: every GET page of the app, for a visitor and for each role.
+"""Who may open which page: every GET page of the app, for a visitor and for each role,
+and what a rep gets for a record outside their territory.
 
 The table below names every page. A new page without a line here fails
-`test_every_page_is_in_the_table`, so nobody adds a page without deciding who sees it.
+`test_every_page_is_in_the_table`, so nobody adds a page without deciding who sees it;
+a new page of one record must also say whether the record belongs to a territory.
 """
 
 from __future__ import annotations
@@ -84,6 +86,38 @@ EXPECTED: dict[str, tuple[Any, ...]] = {
     "/dunning/customers/<path:code>/statement": (LOGIN, OK, OK, OK, OK),
 }  # fmt: skip
 
+# Pages of one record that belongs to a territory (a party's, or a province's). Filled
+# with a record outside the rep's territory, the rep gets 404 wherever EXPECTED says OK.
+TERRITORY_RECORD_PAGES = {
+    "/hospitals/<path:code>",
+    "/hospitals/<path:code>/edit",
+    "/distributors/<path:code>",
+    "/distributors/<path:code>/edit",
+    "/receivables/invoices/<path:number>",
+    "/receivables/customers/<path:code>",
+    "/filings/<kind>/<path:product_code>/<province_code>",
+    "/listings/<hospital_code>/<path:product_code>",
+    "/contracts/<path:number>",
+    "/contracts/<path:number>/preview",
+    "/contracts/<path:number>/pdf",
+    "/tenders/<code>",
+    "/dunning/letters/<letter>",
+    "/dunning/letters/<letter>/pdf",
+    "/dunning/customers/<path:code>/statement",
+}
+# Pages of one record everyone may read: its figures are limited to the territory instead
+# (an award's fulfilment rows, a dunning run's letters), or the page is not a rep's at all.
+SHARED_RECORD_PAGES = {
+    "/products/<path:code>",
+    "/products/<path:code>/edit",
+    "/awards/<code>",
+    "/awards/<code>/fulfilment.xlsx",
+    "/settings/users/<username>",
+    "/settings/users/<username>/history",
+    "/dunning/runs/<int:run_id>",
+    "/dunning/runs/<int:run_id>/pdf",
+}
+
 
 def outcome(response: Any) -> Any:
     if response.status_code == 302:
@@ -114,6 +148,34 @@ def test_each_role_gets_what_its_permissions_say(app: Flask, db: Session) -> Non
             got = outcome(browsers[who].get(url))
             if got != expected:
                 wrong.append(f"{who:9} GET {url}: expected {expected}, got {got}")
+    assert wrong == []
+
+
+def test_every_page_of_one_record_says_whether_it_belongs_to_a_territory(app: Flask) -> None:
+    pages = {rule.rule for rule in page_rules(app) if rule.arguments}
+    assert TERRITORY_RECORD_PAGES.isdisjoint(SHARED_RECORD_PAGES)
+    assert pages - TERRITORY_RECORD_PAGES - SHARED_RECORD_PAGES == set(), "undecided pages"
+    assert (TERRITORY_RECORD_PAGES | SHARED_RECORD_PAGES) - pages == set(), "pages that are gone"
+
+
+def test_a_record_outside_the_territory_is_not_found_for_a_rep(app: Flask, db: Session) -> None:
+    """The same pages as above, each with a Guangdong record: the Shanghai rep gets 404
+    (403 first where the role may not open the page at all); the manager what the table
+    says."""
+    data = world.build(db, roles=("manager", "rep"))
+    world.add_outside(db)
+    browsers = {role: world.signed_in(app, data.users[role]) for role in ("manager", "rep")}
+    wrong = []
+    for rule in sorted(page_rules(app), key=lambda r: r.rule):
+        if rule.rule not in TERRITORY_RECORD_PAGES:
+            continue
+        url = url_for_rule(app, rule, data, outside=True)
+        allowed = EXPECTED[rule.rule]
+        expected = {"manager": allowed[2], "rep": 404 if allowed[4] == OK else allowed[4]}
+        for who, status in expected.items():
+            got = outcome(browsers[who].get(url))
+            if got != status:
+                wrong.append(f"{who:7} GET {url}: expected {status}, got {got}")
     assert wrong == []
 
 

@@ -46,6 +46,12 @@ AWARD = "A-0001"
 # A dunning letter to IN_TERRITORY about INVOICE, written directly (no PDF rendering):
 # page tests need a letter to address, not a real document.
 LETTER = "DL-2025-000001"
+# Records of Guangdong, outside the rep's territory (`add_outside`): a provincial tender,
+# a contract, an invoice and a dunning letter of OUTSIDE.
+OUTSIDE_TENDER = "T-GD01"
+OUTSIDE_CONTRACT = "HT-GD01"
+OUTSIDE_INVOICE = "INV-GD01"
+OUTSIDE_LETTER = "DL-2025-000002"
 
 
 CHEAP_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
@@ -174,17 +180,17 @@ def _blank_pdf() -> bytes:
     return out.getvalue()
 
 
-def _letter(db: Session) -> int:
+def _letter(db: Session, customer: str = IN_TERRITORY, number: str = LETTER) -> int:
     from datetime import date
 
     from vbptrack.models import DunningDocument, DunningLetter, DunningRun, Party
 
-    party = db.exec(select(Party).where(Party.code == IN_TERRITORY)).one()
+    party = db.exec(select(Party).where(Party.code == customer)).one()
     run = DunningRun(as_of=date(2025, 6, 1), letters=1, created_by="system")
     db.add(run)
     db.flush()
     letter = DunningLetter(
-        number=LETTER,
+        number=number,
         run_id=run.id,  # type: ignore[arg-type]
         customer_id=party.id,  # type: ignore[arg-type]
         level=1,
@@ -212,6 +218,34 @@ def _letter(db: Session) -> int:
     return run.id
 
 
+def add_outside(db: Session) -> None:
+    """The OUTSIDE_* records: what the rep must not see, one of each kind a page shows."""
+    from datetime import date
+
+    from vbptrack.services import tenders
+
+    tenders.create(
+        db,
+        actor=SYSTEM,
+        data={"code": OUTSIDE_TENDER, "title": "广东省药品集采", "kind": "provincial",
+              "province_codes": ["44"], "dates": {"bid": "2025-03-21"}},
+        today=date(2025, 1, 2),
+    )  # fmt: skip
+    invoice_service.create(
+        db,
+        actor=SYSTEM,
+        data={"number": OUTSIDE_INVOICE, "customer_code": OUTSIDE, "invoice_date": "2025-01-15",
+              "amount": "500.00", "payment_term": "NET90"},
+    )  # fmt: skip
+    contract_service.create(
+        db,
+        actor=SYSTEM,
+        data={"number": OUTSIDE_CONTRACT, "party_code": OUTSIDE, "kind": "supply",
+              "start": "2025-01-01", "end": "2099-12-31"},
+    )  # fmt: skip
+    _letter(db, OUTSIDE, OUTSIDE_LETTER)
+
+
 def signed_in(app: Flask, user: User) -> FlaskClient:
     """A new browser with `user` signed in."""
     client = app.test_client()
@@ -228,6 +262,15 @@ CODES = {
     "tenders": TENDER,
     "awards": AWARD,
     "dunning": IN_TERRITORY,
+}
+# The same outside the rep's territory, for the records that belong to one; products and
+# awards are everyone's, so they keep the values above.
+OUTSIDE_CODES = {
+    "hospitals": OUTSIDE,
+    "distributors": DISTRIBUTOR_OUT,
+    "receivables": OUTSIDE,
+    "tenders": OUTSIDE_TENDER,
+    "dunning": OUTSIDE,
 }
 
 
@@ -247,32 +290,36 @@ def post_rules(app: Flask) -> list[Rule]:
     ]
 
 
-def url_for_rule(app: Flask, rule: Rule, data: World) -> str:
-    """The rule's URL with its arguments filled by records that exist."""
+def url_for_rule(app: Flask, rule: Rule, data: World, *, outside: bool = False) -> str:
+    """The rule's URL with its arguments filled by records that exist: inside the rep's
+    territory, or with `outside` (after `add_outside`) outside it where a record has one."""
     values: dict[str, Any] = {}
+    area = rule.endpoint.split(".")[0]
     for argument in rule.arguments:
         if argument == "code":
-            values["code"] = CODES[rule.endpoint.split(".")[0]]
+            values["code"] = (OUTSIDE_CODES if outside else {}).get(area, CODES[area])
         elif argument == "username":
             values["username"] = REP
         elif argument == "token_id":
             values["token_id"] = data.token_id
+        elif argument == "number" and area == "contracts":
+            values["number"] = OUTSIDE_CONTRACT if outside else CONTRACT
         elif argument == "number":
-            values["number"] = CONTRACT if rule.endpoint.startswith("contracts.") else INVOICE
+            values["number"] = OUTSIDE_INVOICE if outside else INVOICE
         elif argument == "hospital_code":
-            values["hospital_code"] = IN_TERRITORY
+            values["hospital_code"] = OUTSIDE if outside else IN_TERRITORY
         elif argument == "product_code":
             values["product_code"] = PRODUCT
         elif argument == "kind":
             values["kind"] = "price"
         elif argument == "province_code":
-            values["province_code"] = "31"
+            values["province_code"] = "44" if outside else "31"
         elif argument == "province":
             values["province"] = "44"
         elif argument == "line_id":
             values["line_id"] = data.line_id
         elif argument == "letter":
-            values["letter"] = LETTER
+            values["letter"] = OUTSIDE_LETTER if outside else LETTER
         elif argument == "run_id":
             values["run_id"] = data.run_id
         else:

@@ -54,7 +54,8 @@ def _whole(name: str, default: int | None, low: int, high: int) -> int | None:
 
 def _award(code: str) -> dict[str, Any]:
     session = get_session()
-    return award_service.view(session, award_service.get(session, code)).as_json()
+    award = award_service.get(session, code)
+    return award_service.view(session, award, actor=actor()).as_json()
 
 
 @bp.post("/awards")
@@ -68,7 +69,8 @@ def list_awards() -> Any:
     session = get_session()
     page, per_page = list_args()
     result = award_service.list_awards(session, page=page, per_page=per_page)
-    return page_body(result, [v.as_json() for v in award_service.views(session, result.items)])
+    views = award_service.views(session, result.items, actor=actor())
+    return page_body(result, [v.as_json() for v in views])
 
 
 @bp.get("/awards/<code>")
@@ -119,7 +121,8 @@ def fulfilment() -> Any:
 
 def _tender(code: str) -> dict[str, Any]:
     session = get_session()
-    return tender_service.view(session, tender_service.get(session, code)).as_json()
+    tender = tender_service.get(session, actor=actor(), code=code)
+    return tender_service.view(session, tender).as_json()
 
 
 @bp.post("/tenders")
@@ -135,7 +138,9 @@ def list_tenders() -> Any:
     session = get_session()
     page, per_page = list_args()
     status = request.args.get("status") or None
-    result = tender_service.list_tenders(session, page=page, per_page=per_page, status=status)
+    result = tender_service.list_tenders(
+        session, actor=actor(), page=page, per_page=per_page, status=status
+    )
     return page_body(result, tender_calendar.summaries(session, list(result.items)))
 
 

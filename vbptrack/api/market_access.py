@@ -70,6 +70,7 @@ def list_filings() -> Any:
     args.check()
     results = filing_service.search(
         get_session(),
+        actor=actor(),
         kind=kind,
         status=status,
         product_code=args.text("product_code"),
@@ -87,7 +88,7 @@ def get_filing(kind: str, product_code: str, province_code: str) -> Any:
     args.check()
     db = get_session()
     filing = filing_service.get(
-        db, kind=kind, product_code=product_code, province_code=province_code
+        db, actor=actor(), kind=kind, product_code=product_code, province_code=province_code
     )
     return {**filing_json(filing, product_code, as_of), "history": _filing_history(db, filing)}
 

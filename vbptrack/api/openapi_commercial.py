@@ -31,6 +31,11 @@ INPUTS: dict[str, type[BaseModel]] = {
 
 DATE = {"type": "string", "format": "date"}
 NULL_DATE = {"type": ["string", "null"], "format": "date"}
+# What a rep's token reads of tenders (services/tenders.py `in_territory`).
+TENDER_TERRITORY = (
+    "A rep sees national tenders (kind national_vbp), tenders naming no province and "
+    "tenders naming a province of their territory; other roles see every tender."
+)
 MONEY = {"type": "string", "pattern": "^-?[0-9]+\\.[0-9]{2}$", "description": "CNY"}
 RATIO = {
     "type": ["string", "null"],
@@ -79,7 +84,10 @@ SCHEMAS: dict[str, Any] = {
             "supply_provinces": _list({"type": "string"}),
             "backup_provinces": _list({"type": "string"}),
             "years": _list(_object({"year": {"type": "integer"}, "start": DATE, "end": DATE})),
-            "agreed_rows": {"type": "integer"},
+            "agreed_rows": {
+                "type": "integer",
+                "description": "agreed-volume rows of the hospitals the caller sees",
+            },
         }
     ),
     "FulfilmentRow": FULFILMENT_ROW,
@@ -289,6 +297,7 @@ def paths(
                 401,
                 422,
                 parameters=[*paging, query("status", {"type": "string"})],
+                description=TENDER_TERRITORY,
             ),
             "post": op(
                 "Tenders",
@@ -306,6 +315,7 @@ def paths(
                 401,
                 404,
                 parameters=[code],
+                description=TENDER_TERRITORY + " Any other tender is 404, like a missing one.",
             )
         },
         "/tenders/{code}/status": {

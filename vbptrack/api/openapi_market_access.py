@@ -131,6 +131,10 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
+# What a rep's token reads of filings (services/filings.py `in_territory`).
+FILING_TERRITORY = "A rep sees the filings of the provinces of their territory; other roles, all."
+
+
 def pdf_operation(operation: dict[str, Any]) -> dict[str, Any]:
     """A read operation whose success is a PDF, not JSON."""
     pdf = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
@@ -147,17 +151,20 @@ def paths(read: Any, write: Any, listing: Any, path: Any, query: Any, as_of: Any
     number = path("number")
     return {
         "/filings": {
-            "get": listing(
-                filings,
-                "Filing",
-                [
-                    query("kind"),
-                    query("status"),
-                    query("product_code"),
-                    query("province_code"),
-                    as_of,
-                ],
-            ),  # fmt: skip
+            "get": {
+                **listing(
+                    filings,
+                    "Filing",
+                    [
+                        query("kind"),
+                        query("status"),
+                        query("product_code"),
+                        query("province_code"),
+                        as_of,
+                    ],
+                ),
+                "description": FILING_TERRITORY,
+            },
             "post": write(
                 filings,
                 "Record a filing's status; a new record for the same kind, product and "
@@ -169,12 +176,15 @@ def paths(read: Any, write: Any, listing: Any, path: Any, query: Any, as_of: Any
             ),
         },
         "/filings/{kind}/{product_code}/{province_code}": {
-            "get": read(
-                filings,
-                "One current filing with its history",
-                ref["Filing"],
-                [path("kind"), path("product_code"), path("province_code"), as_of],
-            )
+            "get": {
+                **read(
+                    filings,
+                    "One current filing with its history",
+                    ref["Filing"],
+                    [path("kind"), path("product_code"), path("province_code"), as_of],
+                ),
+                "description": FILING_TERRITORY + " Any other filing is 404, like a missing one.",
+            }
         },
         "/listings": {
             "get": listing(

@@ -7,10 +7,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, timedelta
 
 KINDS = ("national_vbp", "alliance", "provincial", "hospital")
+# A national batch (国家组织药品集中采购) concerns every province, whatever provinces
+# the record lists: every rep follows it.
+NATIONAL_KINDS = frozenset({"national_vbp"})
 
 STATUSES = (
     "planned",
@@ -73,6 +76,23 @@ def is_open(status: str) -> bool:
     if status not in STATUSES:
         raise ValueError(f"unknown tender status {status!r}")
     return status not in CLOSED
+
+
+def concerns_territory(kind: str, provinces: Collection[str], territory: Collection[str]) -> bool:
+    """Whether a rep whose territory covers the provinces `territory` follows a tender of
+    `kind` held in `provinces`: a national tender, a tender naming no province (nobody
+    said where it applies, so it may apply anywhere), or one naming a province of theirs.
+
+    >>> concerns_territory("alliance", ["32", "31"], ["31"])
+    True
+    >>> concerns_territory("provincial", ["44"], ["31"])
+    False
+    >>> concerns_territory("national_vbp", ["44"], [])
+    True
+    """
+    if kind in NATIONAL_KINDS or not provinces:
+        return True
+    return not set(provinces).isdisjoint(territory)
 
 
 def price_per_pack(price_per_unit_fen: int, pack_size: int) -> int:

@@ -57,8 +57,9 @@ def _csv_rows(raw: IO[bytes]) -> Iterator[list[str]]:
     encoding = _detect_encoding(raw)
     text = io.TextIOWrapper(raw, encoding=encoding, newline="")
     try:
+        strip = str.strip
         for row in csv.reader(text):
-            yield [cell.strip() for cell in row]
+            yield list(map(strip, row))
     except UnicodeDecodeError as exc:
         raise UnreadableFile(
             translate("the file is neither UTF-8 nor GB18030 text (%(reason)s)", reason=exc.reason)

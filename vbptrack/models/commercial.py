@@ -135,6 +135,14 @@ class Purchase(SQLModel, table=True):
 
     `source_key` makes re-imports idempotent: the row's source reference (the platform's
     order-line number) when given, else its natural key (see docs/imports.md).
+
+    The hospital, product and distributor ids carry no foreign-key constraints, by
+    decision (migration 0009): this is an append-only fact table filled by the million,
+    and each constraint costs every inserted row a locking look-up, which made up two
+    thirds of an import's time in the database (docs/performance.md). The ids are
+    resolved from codes in the importing transaction (services/purchases.Codes), and
+    parties and products are never deleted, only deactivated, so no purchase can point
+    at nothing; tests/services/test_commercial_imports.py holds the import to that.
     """
 
     __table_args__ = (
@@ -145,9 +153,9 @@ class Purchase(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     source_key: str = Field(max_length=200, unique=True)
-    hospital_id: int = Field(foreign_key="party.id")
-    product_id: int = Field(foreign_key="product.id")
-    distributor_id: int | None = Field(default=None, foreign_key="party.id")
+    hospital_id: int  # party.id (see above)
+    product_id: int  # product.id
+    distributor_id: int | None = Field(default=None)  # party.id
     date: dt.date
     quantity: int = Field(sa_type=BigInteger)
     amount_fen: int | None = Field(default=None, sa_type=BigInteger)

@@ -1,4 +1,7 @@
-"""VBP awards (中选): create, read, list, and their agreed volumes per hospital and year."""
+"""VBP awards (中选): create, read, list, and their agreed volumes per hospital and year.
+
+Everyone reads awards; what an award shows of its hospitals (the fulfilment rows, the
+count of agreed-volume rows) is limited to the hospitals the actor sees."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import ColumnElement, delete, func, insert, select, true
 from sqlmodel import Session, col
 
 from vbptrack.domain import fulfilment
@@ -17,7 +20,7 @@ from vbptrack.models.commercial import BACKUP, PRIMARY
 from vbptrack.models.commercial_in import AgreedVolumeIn, AwardIn
 from vbptrack.models.parties import HOSPITAL
 from vbptrack.services import audit, commercial_policy
-from vbptrack.services.access import Actor, require
+from vbptrack.services.access import Actor, require, territory_condition
 from vbptrack.services.errors import Conflict, InvalidInput, NotFound
 from vbptrack.services.paging import Page, paginate
 from vbptrack.services.problems import field_problems, invalid, translate, validated
@@ -84,7 +87,7 @@ class AwardView:
     product: Product
     years: list[AwardYear]
     provinces: list[AwardProvince]
-    agreed_rows: int = 0
+    agreed_rows: int = 0  # those of the hospitals the actor sees
 
     def as_json(self) -> dict[str, Any]:
         award = self.award
@@ -106,7 +109,15 @@ class AwardView:
         }
 
 
-def view(session: Session, award: Award) -> AwardView:
+def _rows_seen_by(actor: Actor) -> ColumnElement[bool]:
+    """Condition on `AgreedVolume`: rows of hospitals the actor sees, so a rep learns
+    nothing of other provinces' allocations, not even how many there are."""
+    if actor.sees_everything:
+        return true()
+    return col(AgreedVolume.hospital_id).in_(select(Party.id).where(territory_condition(actor)))
+
+
+def view(session: Session, award: Award, *, actor: Actor) -> AwardView:
     product = session.get(Product, award.product_id)
     assert product is not None
     years = list(
@@ -122,12 +133,14 @@ def view(session: Session, award: Award) -> AwardView:
         ).scalars()
     )
     count = session.execute(
-        select(func.count()).select_from(AgreedVolume).where(AgreedVolume.award_id == award.id)
+        select(func.count())
+        .select_from(AgreedVolume)
+        .where(AgreedVolume.award_id == award.id, _rows_seen_by(actor))
     ).scalar_one()
     return AwardView(award, product, years, provinces, count)
 
 
-def views(session: Session, awards: Sequence[Award]) -> list[AwardView]:
+def views(session: Session, awards: Sequence[Award], *, actor: Actor) -> list[AwardView]:
     """Views of a page of awards in four queries, whatever the page's size."""
     ids = [a.id for a in awards]
     products = {
@@ -151,7 +164,7 @@ def views(session: Session, awards: Sequence[Award]) -> list[AwardView]:
     counts = dict(
         session.execute(
             select(AgreedVolume.award_id, func.count())
-            .where(col(AgreedVolume.award_id).in_(ids))
+            .where(col(AgreedVolume.award_id).in_(ids), _rows_seen_by(actor))
             .group_by(col(AgreedVolume.award_id))
         ).all()
     )

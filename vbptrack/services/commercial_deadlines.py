@@ -1,5 +1,6 @@
 """Deadline sources of tenders and awards for the deadlines feed: the registration,
-document and bid deadlines of open tenders, and the last day of each agreement year."""
+document and bid deadlines of open tenders the actor sees, and the last day of each
+agreement year."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from vbptrack.models import Award, AwardYear, Tender
 from vbptrack.services.access import Actor
 from vbptrack.services.deadlines import source
 from vbptrack.services.problems import N_, translate
+from vbptrack.services.tenders import in_territory
 
 TENDER_DEADLINES = {
     "registration_date": ("tender_registration", N_("Registration deadline: %(title)s")),
@@ -25,11 +27,13 @@ TENDER_DEADLINES = {
 
 @source
 def tender_deadlines(session: Session, actor: Actor, start: date, end: date) -> Iterable[Deadline]:
-    """Open tenders only: a withdrawn, cancelled, won or lost tender has nothing due."""
+    """Open tenders only: a withdrawn, cancelled, won or lost tender has nothing due. A
+    rep's are those of their territory and the national ones (`tenders.in_territory`)."""
     columns = [col(getattr(Tender, name)) for name in TENDER_DEADLINES]
     statement = select(Tender).where(
         col(Tender.status).not_in(rules.CLOSED),
         or_(*[(c >= start) & (c <= end) for c in columns]),
+        in_territory(actor),
     )
     for tender in session.execute(statement).scalars():
         for name, (kind, title) in TENDER_DEADLINES.items():

@@ -1,6 +1,9 @@
 """Price and insurance filings: one current filing per (kind, product, province); a new
 record for the same triple is a status change and keeps the history. The matrix and the
-deadlines feed read the current rows."""
+deadlines feed read the current rows.
+
+Filings belong to a province, not a party: a rep sees those of the provinces of their
+territory (`territory_provinces`); any other is "not found", like a missing one."""
 
 from __future__ import annotations
 
@@ -9,14 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 from sqlmodel import Session, col
 
 from vbptrack.domain import filings as rules
 from vbptrack.domain.deadlines import Deadline
 from vbptrack.domain.money import to_fen
 from vbptrack.domain.provinces import PROVINCES
-from vbptrack.models import Filing, FilingChange, Product
+from vbptrack.models import Filing, FilingChange, Party, Product
 from vbptrack.models.base import utcnow
 from vbptrack.models.market_access_in import FilingIn
 from vbptrack.services import audit, commercial_policy
@@ -122,7 +125,34 @@ def record(session: Session, *, actor: Actor, data: Mapping[str, Any], today: da
     return filing
 
 
-def get(session: Session, *, kind: str, product_code: str, province_code: str) -> Filing:
+def in_territory(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition on `Filing` true for the filings the actor sees: a rep, those of the
+    provinces of their territory; everyone else, all."""
+    provinces = territory_provinces(actor)
+    return true() if provinces is None else col(Filing.province_code).in_(provinces)
+
+
+def _not_found(actor: Actor) -> NotFound:
+    if actor.sees_everything:
+        return NotFound(translate("No such filing."))
+    return NotFound(translate("No such filing in your territory."))
+
+
+def require_province(session: Session, *, actor: Actor, province_code: str) -> None:
+    """404 unless the province is the actor's: the page of a filing not yet recorded is
+    still a province's page, and a rep has no business with another province's."""
+    provinces = territory_provinces(actor)
+    if provinces is None:
+        return
+    mine = session.execute(provinces.where(Party.province_code == province_code).limit(1)).first()
+    if mine is None:
+        raise _not_found(actor)
+
+
+def get(
+    session: Session, *, actor: Actor, kind: str, product_code: str, province_code: str
+) -> Filing:
+    """The current filing if the actor sees its province; 404 otherwise, as if missing."""
     filing = session.execute(
         select(Filing)
         .join(Product, col(Product.id) == Filing.product_id)
@@ -130,10 +160,11 @@ def get(session: Session, *, kind: str, product_code: str, province_code: str) -
             Filing.kind == kind,
             Product.code == product_code,
             Filing.province_code == province_code,
+            in_territory(actor),
         )
     ).scalar_one_or_none()
     if filing is None:
-        raise NotFound(translate("No such filing."))
+        raise _not_found(actor)
     return filing
 
 
@@ -152,6 +183,7 @@ def history(session: Session, filing: Filing) -> Sequence[FilingChange]:
 def search(
     session: Session,
     *,
+    actor: Actor,
     kind: str | None = None,
     product_code: str | None = None,
     province_code: str | None = None,
@@ -159,8 +191,12 @@ def search(
     page: int = 1,
     per_page: int = 50,
 ) -> Page[tuple[Filing, str]]:
-    """Current filings with their product code."""
-    statement = select(Filing, Product.code).join(Product, col(Product.id) == Filing.product_id)
+    """Current filings the actor sees, with their product code."""
+    statement = (
+        select(Filing, Product.code)
+        .join(Product, col(Product.id) == Filing.product_id)
+        .where(in_territory(actor))
+    )
     if kind:
         statement = statement.where(Filing.kind == kind)
     if product_code:
@@ -254,11 +290,9 @@ def filing_expiries(session: Session, actor: Actor, start: date, end: date) -> I
             Filing.status == rules.APPROVED,
             col(Filing.expires) >= start,
             col(Filing.expires) <= end,
+            in_territory(actor),
         )
     )
-    limited = territory_provinces(actor)
-    if limited is not None:
-        statement = statement.where(col(Filing.province_code).in_(limited))
     for kind, province, expires, product in session.execute(statement).all():
         label = translate("Price filing") if kind == "price" else translate("Insurance filing")
         yield Deadline(

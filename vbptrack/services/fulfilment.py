@@ -231,12 +231,19 @@ def aggregate(
     """(group columns…, agreed, purchased) per group, ordered by the group's key."""
     bought = purchased_per_hospital(award, year, as_of)
     keys = _group_columns(group_by)
-    return (
+    # A hospital has one agreed volume per award and year (unique), so a report by
+    # hospital needs no grouping: a sort and a group step fewer over 10,000 rows.
+    per_hospital = group_by == "hospital"
+    agreed: ColumnElement[Any] = AgreedVolume.quantity  # type: ignore[assignment]
+    purchased: ColumnElement[Any] = bought.c.purchased
+    if not per_hospital:
+        agreed, purchased = func.sum(agreed), func.sum(purchased)
+    statement = (
         select(
             *keys,
             # bigint, not PostgreSQL's numeric sum: whole numbers, read without Decimal.
-            cast(func.sum(AgreedVolume.quantity), BigInteger).label("agreed"),
-            cast(func.coalesce(func.sum(bought.c.purchased), 0), BigInteger).label("purchased"),
+            cast(agreed, BigInteger).label("agreed"),
+            cast(func.coalesce(purchased, 0), BigInteger).label("purchased"),
         )
         .select_from(AgreedVolume)
         .join(Party, col(Party.id) == AgreedVolume.hospital_id)
@@ -246,9 +253,9 @@ def aggregate(
             AgreedVolume.year == year.year,
             territory_condition(actor),
         )
-        .group_by(*keys)
         .order_by(*keys)
     )
+    return statement if per_hospital else statement.group_by(*keys)
 
 
 def _names(session: Session, group_by: str, keys: list[Any]) -> dict[Any, tuple[str, str]]:

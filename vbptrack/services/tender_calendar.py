@@ -1,5 +1,5 @@
 """The tender pipeline seen whole: list items, the board by status, each tender's next key
-date, and the calendar of key dates for a month."""
+date, and the calendar of key dates for a month; each of the actor's territory."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from sqlmodel import Session, col
 
 from vbptrack.domain import tenders as rules
 from vbptrack.models import Tender, TenderProvince
-from vbptrack.services.tenders import DATE_COLUMNS, TenderView
+from vbptrack.services.access import Actor
+from vbptrack.services.tenders import DATE_COLUMNS, TenderView, in_territory
 
 
 def summaries(session: Session, tenders: list[Tender]) -> list[dict[str, Any]]:
@@ -39,10 +40,15 @@ def summaries(session: Session, tenders: list[Tender]) -> list[dict[str, Any]]:
     ]
 
 
-def board(session: Session, *, per_status: int = 20) -> list[tuple[str, int, list[Tender]]]:
+def board(
+    session: Session, *, actor: Actor, per_status: int = 20
+) -> list[tuple[str, int, list[Tender]]]:
     """The pipeline board: per status its count and the tenders next due first."""
+    visible = in_territory(actor)
     counts = dict(
-        session.execute(select(Tender.status, func.count()).group_by(col(Tender.status))).all()
+        session.execute(
+            select(Tender.status, func.count()).where(visible).group_by(col(Tender.status))
+        ).all()
     )
     columns = []
     next_date = func.coalesce(Tender.registration_date, Tender.documents_date, Tender.bid_date)
@@ -50,7 +56,7 @@ def board(session: Session, *, per_status: int = 20) -> list[tuple[str, int, lis
         tenders = list(
             session.execute(
                 select(Tender)
-                .where(Tender.status == status)
+                .where(Tender.status == status, visible)
                 .order_by(next_date.is_(None), next_date, col(Tender.code))
                 .limit(per_status)
             ).scalars()
@@ -83,14 +89,15 @@ def month_range(year: int, month: int) -> tuple[date, date]:
 
 
 def dated_in(
-    session: Session, start: date, end: date, *, open_only: bool = True
+    session: Session, start: date, end: date, *, actor: Actor, open_only: bool = True
 ) -> list[tuple[date, str, Tender]]:
-    """Every key date of a tender in [start, end]: (date, date kind, tender), by date."""
+    """Every key date in [start, end] of a tender the actor sees: (date, date kind,
+    tender), by date."""
     conditions = [
         (col(getattr(Tender, column)) >= start) & (col(getattr(Tender, column)) <= end)
         for column in DATE_COLUMNS.values()
     ]
-    statement = select(Tender).where(or_(*conditions))
+    statement = select(Tender).where(or_(*conditions), in_territory(actor))
     if open_only:
         statement = statement.where(col(Tender.status).not_in(rules.CLOSED))
     found = []

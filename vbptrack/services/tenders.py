@@ -1,5 +1,9 @@
 """Tenders (招投标): the pipeline with its history, bid lines, the qualification-documents
-checklist, the board and the calendar, and turning a won line into an award."""
+checklist, the board and the calendar, and turning a won line into an award.
+
+Every query that reads tenders for someone applies `in_territory(actor)`: a rep sees
+national tenders and those of the provinces of their territory; a tender outside it is
+"not found", like a missing one."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, or_, select, true
 from sqlmodel import Session, col
 
 from vbptrack.domain import tenders as rules
@@ -33,7 +37,7 @@ from vbptrack.models.commercial_in import (
 )
 from vbptrack.services import audit
 from vbptrack.services import awards as award_service
-from vbptrack.services.access import Actor, require
+from vbptrack.services.access import Actor, require, territory_provinces
 from vbptrack.services.errors import Conflict, NotFound
 from vbptrack.services.paging import Page, paginate
 from vbptrack.services.problems import invalid, translate, validated
@@ -49,14 +53,39 @@ DATE_COLUMNS = {
 }
 
 
+def in_territory(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition on `Tender` true for the tenders the actor sees.
+
+    Managers, finance and admins see every tender. A rep sees the tenders
+    `rules.concerns_territory` lets them follow, with their territory being the provinces
+    of the parties they see (`territory_provinces`, as for filings): national tenders,
+    tenders naming no province, and tenders naming one of those provinces.
+    """
+    provinces = territory_provinces(actor)
+    if provinces is None:
+        return true()
+    listed = TenderProvince.tender_id == Tender.id
+    return or_(
+        col(Tender.kind).in_(rules.NATIONAL_KINDS),
+        ~exists().where(listed),
+        exists().where(listed, col(TenderProvince.province_code).in_(provinces)),
+    )
+
+
 def find(session: Session, code: str) -> Tender | None:
+    """The tender with this code, whoever may see it (for codes taken; not for reading)."""
     return session.execute(select(Tender).where(Tender.code == code)).scalar_one_or_none()
 
 
-def get(session: Session, code: str) -> Tender:
-    tender = find(session, code)
+def get(session: Session, *, actor: Actor, code: str) -> Tender:
+    """The tender if the actor sees it; 404 otherwise, the same as a missing one."""
+    tender = session.execute(
+        select(Tender).where(Tender.code == code, in_territory(actor))
+    ).scalar_one_or_none()
     if tender is None:
-        raise NotFound(translate("No tender with the code %(code)s.", code=code))
+        if actor.sees_everything:
+            raise NotFound(translate("No tender with the code %(code)s.", code=code))
+        raise NotFound(translate("No tender %(code)s in your territory.", code=code))
     return tender
 
 
@@ -96,7 +125,7 @@ def change_status(
 ) -> TenderStatusChange:
     """Record a step of the pipeline (who, when, from, to, note)."""
     require(actor, "commercial.write")
-    tender = get(session, code)
+    tender = get(session, actor=actor, code=code)
     clean = validated(TenderStatusIn, data)
     if clean.status == tender.status:
         raise invalid({"status": translate("The tender is already in this status.")})
@@ -126,7 +155,7 @@ def change_status(
 
 def add_line(session: Session, *, actor: Actor, code: str, data: Mapping[str, Any]) -> BidLine:
     require(actor, "commercial.write")
-    tender = get(session, code)
+    tender = get(session, actor=actor, code=code)
     clean = validated(BidLineIn, data)
     product = award_service.product_by_code(session, clean.product_code, "product_code")
     unit_fen = to_fen(clean.price_per_unit)
@@ -161,7 +190,7 @@ def set_outcome(
     session: Session, *, actor: Actor, code: str, line_id: int, outcome: str
 ) -> BidLine:
     require(actor, "commercial.write")
-    line = _line(session, code, line_id)
+    line = _line(session, actor, code, line_id)
     if outcome not in rules.OUTCOMES:
         raise invalid(
             {
@@ -177,8 +206,8 @@ def set_outcome(
     return line
 
 
-def _line(session: Session, code: str, line_id: int) -> BidLine:
-    tender = get(session, code)
+def _line(session: Session, actor: Actor, code: str, line_id: int) -> BidLine:
+    tender = get(session, actor=actor, code=code)
     line = session.get(BidLine, line_id)
     if line is None or line.tender_id != tender.id:
         raise NotFound(translate("No such bid line on tender %(code)s.", code=code))
@@ -189,7 +218,7 @@ def add_document(
     session: Session, *, actor: Actor, code: str, data: Mapping[str, Any]
 ) -> TenderDocument:
     require(actor, "commercial.write")
-    tender = get(session, code)
+    tender = get(session, actor=actor, code=code)
     clean = validated(TenderDocumentIn, data)
     document = TenderDocument(
         tender_id=tender.id,  # type: ignore[arg-type]
@@ -208,8 +237,8 @@ def award_from_line(
     """A won bid line becomes an award in one step: product, price and batch come from
     the line and its tender, the supply provinces default to the tender's."""
     require(actor, "commercial.write")
-    tender = get(session, code)
-    line = _line(session, code, line_id)
+    tender = get(session, actor=actor, code=code)
+    line = _line(session, actor, code, line_id)
     if line.award_id is not None:
         raise Conflict(translate("This line already became an award."))
     if line.outcome in ("lost", "withdrawn"):
@@ -335,9 +364,13 @@ def view(session: Session, tender: Tender) -> TenderView:
 
 
 def list_tenders(
-    session: Session, *, page: int, per_page: int, status: str | None = None
+    session: Session, *, actor: Actor, page: int, per_page: int, status: str | None = None
 ) -> Page[Any]:
-    statement = select(Tender).order_by(col(Tender.created_at).desc(), col(Tender.id).desc())
+    statement = (
+        select(Tender)
+        .where(in_territory(actor))
+        .order_by(col(Tender.created_at).desc(), col(Tender.id).desc())
+    )
     if status:
         statement = statement.where(Tender.status == status)
     return paginate(session, statement, page=page, per_page=per_page)

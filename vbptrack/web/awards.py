@@ -46,7 +46,7 @@ def index() -> Any:
     session = get_session()
     page, per_page = page_args()
     results = award_service.list_awards(session, page=page, per_page=per_page)
-    views = award_service.views(session, results.items)
+    views = award_service.views(session, results.items, actor=current_actor())
     return render_template("awards/index.html", results=results, views=views, yuan=from_fen)
 
 
@@ -89,7 +89,7 @@ def detail(code: str) -> Any:
     if year_problem:
         errors["year"] = year_problem
     session = get_session()
-    view = award_service.view(session, report.award)
+    view = award_service.view(session, report.award, actor=current_actor())
     trend = fulfilment_service.monthly_trend(
         session, actor=current_actor(), award=report.award, year=report.year, as_of=report.as_of
     )

@@ -70,10 +70,12 @@ def _detail(
     if kind not in FILING_KINDS or province_code not in BY_CODE:
         abort(404)
     db = get_session()
+    actor = current_actor()
+    filing_service.require_province(db, actor=actor, province_code=province_code)
     product = listing_service.product_by_code(db, product_code)
     try:
         filing = filing_service.get(
-            db, kind=kind, product_code=product_code, province_code=province_code
+            db, actor=actor, kind=kind, product_code=product_code, province_code=province_code
         )
         history = filing_service.history(db, filing)
     except NotFound:
@@ -92,7 +94,7 @@ def _detail(
         values=values,
         errors=errors,
         message=message,
-        can_edit=current_actor().can("commercial.write"),
+        can_edit=actor.can("commercial.write"),
     ), status
 
 

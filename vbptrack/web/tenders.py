@@ -99,7 +99,7 @@ def _codes(text: str) -> list[str]:
 @bp.route("/")
 @login_required
 def index() -> Any:
-    columns = tender_calendar.board(get_session())
+    columns = tender_calendar.board(get_session(), actor=current_actor())
     return render_template(
         "tenders/board.html",
         columns=columns,
@@ -117,7 +117,9 @@ def index() -> Any:
 def calendar() -> Any:
     (year, month), problem = month_arg()
     first, last = tender_calendar.month_range(year, month)
-    items = tender_calendar.dated_in(get_session(), first, last, open_only=False)
+    items = tender_calendar.dated_in(
+        get_session(), first, last, actor=current_actor(), open_only=False
+    )
     by_day: dict[date, list[Any]] = {}
     for day, kind, tender in items:
         by_day.setdefault(day, []).append((kind, tender))
@@ -187,7 +189,7 @@ def _detail(
     line_id: int | None = None,
 ) -> Any:
     session = get_session()
-    tender = tender_service.get(session, require_printable(code))
+    tender = tender_service.get(session, actor=current_actor(), code=require_printable(code))
     view = tender_service.view(session, tender)
     policy = commercial_policy.current()
     deadlines = []

@@ -1,8 +1,8 @@
 """Deadline reminders e-mailed (reminder) and to whom (reminder_recipient)
 
-Revision ID: 0008
-Revises: 0007
-Create Date: 2026-11-23 01:40:00.000000
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-11-23 03:00:00.000000
 
 """
 from typing import Sequence, Union
@@ -13,8 +13,8 @@ import sqlmodel
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0008'
-down_revision: Union[str, None] = '0007'
+revision: str = '0010'
+down_revision: Union[str, None] = '0009'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
