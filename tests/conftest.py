@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlmodel import Session, SQLModel
 
+from tests.smtp import MailServer, running_mail_server
 from vbptrack import create_app, migrate
 from vbptrack.config import test_config
 from vbptrack.db import get_engine
@@ -144,3 +145,10 @@ def db(app: Flask) -> Iterator[Session]:
 @pytest.fixture
 def runner(app: Flask):  # type: ignore[no-untyped-def]
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[MailServer]:
+    """A real SMTP server on a free local port (tests/smtp.py)."""
+    with running_mail_server() as server:
+        yield server

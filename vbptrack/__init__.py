@@ -25,12 +25,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config_module.from_environment(instance_path))
     else:
         app.config.from_mapping(config)
+    check_settings(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def check_settings(app: Flask) -> None:
+    """A mistyped VBPTRACK_* number (shares, reminder days) stops the start, naming the
+    setting, instead of breaking a page or the nightly reminder run later."""
+    from vbptrack.services import commercial_policy
+
+    commercial_policy.from_settings(app.config)
 
 
 def register_extensions(app: Flask) -> None:

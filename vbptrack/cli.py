@@ -22,6 +22,10 @@ def _today() -> date:
     return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _split(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
@@ -83,6 +87,7 @@ def users_group() -> None:
 @click.option("--provinces", help="Territory provinces, e.g. 31,44 or 上海,广东.")
 @click.option("--hospitals", help="Territory hospitals by code, e.g. H001,H002.")
 @click.option("--name", "display_name", default="", help="Display name.")
+@click.option("--email", default=None, help="Where deadline reminders go.")
 @with_appcontext
 def users_create(
     username: str,
@@ -91,6 +96,7 @@ def users_create(
     provinces: str | None,
     hospitals: str | None,
     display_name: str,
+    email: str | None,
 ) -> None:
     from vbptrack.services import users as user_service
 
@@ -105,6 +111,7 @@ def users_create(
                 role=role,
                 password=password,
                 display_name=display_name,
+                email=email,
                 provinces=_split(provinces),
                 hospitals=_split(hospitals),
             )
@@ -190,6 +197,53 @@ def import_command(kind: str, file: Path) -> None:
     click.echo(f"{result.written} rows written")
 
 
+@click.group("reminders", help="Deadline reminders by e-mail.")
+def reminders_group() -> None:
+    pass
+
+
+@reminders_group.command("send")
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day to send for (default: today in China).",
+)
+@with_appcontext
+def reminders_send(as_of: datetime | None) -> None:
+    """E-mail the reminders due today, one e-mail per person (run it daily from cron).
+    Exits 1 if any e-mail failed; those go out with the next run."""
+    from vbptrack.services import reminders
+    from vbptrack.web.deadlines import reminder_links
+
+    day = as_of.date() if as_of else _today()
+    with session_scope() as session:
+        try:
+            result = reminders.send_due(
+                session,
+                actor=SYSTEM,
+                as_of=day,
+                settings=current_app.config,
+                links=reminder_links(),
+            )
+        except ServiceError as problem:
+            raise click.ClickException(problem.message) from problem
+    click.echo(
+        f"{day.isoformat()}: {_count(result.reminders, 'reminder')} "
+        f"in {_count(len(result.sent), 'e-mail')}"
+    )
+    for digest in result.sent:
+        items = ", ".join(
+            f"{i.deadline.kind} {i.deadline.ref} ({i.offset} days before)" for i in digest.items
+        )
+        click.echo(f"  {digest.username} <{digest.email}>: {items}")
+    if result.without_email:
+        click.echo("no e-mail address, nothing sent: " + ", ".join(result.without_email))
+    for digest, error in result.failed:
+        click.echo(f"FAILED {digest.username} <{digest.email}>: {error}", err=True)
+    if result.failed:
+        sys.exit(1)
+
+
 @click.command("serve", help="Serve the app with the production server (waitress).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -204,7 +258,8 @@ def serve_command(host: str, port: int, threads: int) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (db_group, users_group, demo_group, import_command, serve_command):
+    commands = (db_group, users_group, demo_group, reminders_group, import_command, serve_command)
+    for command in commands:
         app.cli.add_command(command)
 
 

@@ -69,6 +69,9 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "SMTP_USER": os.environ.get("VBPTRACK_SMTP_USER", ""),
         "SMTP_PASSWORD": os.environ.get("VBPTRACK_SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": _flag("VBPTRACK_SMTP_STARTTLS", False),
+        # Where people open vbptrack, for the links in reminder e-mails; without it the
+        # e-mails carry paths only.
+        "BASE_URL": os.environ.get("VBPTRACK_BASE_URL", "").rstrip("/"),
     }
 
 
@@ -77,6 +80,9 @@ COMMERCIAL_SETTINGS = (
     "FULFILMENT_TOLERANCE",
     "FULFILMENT_AT_RISK_SHARE",
     "TENDER_REMINDER_DAYS",
+    "AGREEMENT_YEAR_REMINDER_DAYS",
+    "FILING_ALERT_DAYS",
+    "CONTRACT_REMINDER_DAYS",
 )
 
 
@@ -101,8 +107,14 @@ DEFAULTS: dict[str, Any] = {
     "VBP_SHARES": "1:0.5,2:0.6,3:0.7,4:0.8",
     "FULFILMENT_TOLERANCE": "1",
     "FULFILMENT_AT_RISK_SHARE": "0.8",
-    # Days before a tender deadline a reminder shows (§5.5).
+    # Days before a deadline its reminders fall due and are e-mailed: tenders (§5.5),
+    # the last day of an agreement year (§5.6: time to catch up on the agreed volume),
+    # a filing's expiry (§5.7) and a contract's end or last notice day (§5.8).
     "TENDER_REMINDER_DAYS": "14,7,1",
+    "AGREEMENT_YEAR_REMINDER_DAYS": "60,30,7",
+    "FILING_ALERT_DAYS": "90,30,7",
+    "CONTRACT_REMINDER_DAYS": "90,60,30",
+    "BASE_URL": "",
     "SMTP_HOST": "",
     "SMTP_PORT": 25,
 }

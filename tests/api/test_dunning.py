@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from sqlmodel import Session
 
 from tests.api.conftest import API, Headers, database_state
 from tests.dunning_helpers import customer, first_page_ink, overdue_invoice, pdf_text, set_policy
+from tests.smtp import MailServer
 
 AS_OF = "2026-03-02"  # INV-A is 60 days past due, INV-B 29
 
@@ -213,34 +213,10 @@ def test_delivery_record(client: FlaskClient, finance: Headers) -> None:
     assert (ok.json["sent_via"], ok.json["delivered_on"]) == ("post", "2026-03-05")
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[int, list[Any]]]:
-    from aiosmtpd.controller import Controller
-
-    received: list[Any] = []
-
-    class Handler:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-            received.append(envelope)
-            return "250 OK"
-
-    with socket.socket() as probe:  # a free port (the controller cannot start on port 0)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, received
-    finally:
-        controller.stop()
-
-
 def test_email_sends_the_archived_pdf(
-    app: Flask, client: FlaskClient, finance: Headers, smtp_server: tuple[int, list[Any]]
+    app: Flask, client: FlaskClient, finance: Headers, smtp_server: MailServer
 ) -> None:
-    import email
-
-    port, received = smtp_server
+    port, received = smtp_server.port, smtp_server.received
     number = issue(client, finance)["letters"][1]["number"]
     path = API + f"/dunning/letters/{number}/email"
     not_set = client.post(path, headers=finance, json={"to": "ap@huashan.example"})
@@ -252,7 +228,7 @@ def test_email_sends_the_archived_pdf(
     assert sent.status_code == 200, sent.json
     assert (sent.json["sent_via"], sent.json["emailed_to"]) == ("email", "ap@huashan.example")
     assert len(received) == 1 and received[0].rcpt_tos == ["ap@huashan.example"]
-    message = email.message_from_bytes(received[0].content)
+    message = smtp_server.messages()[0]
     attachment = next(p for p in message.walk() if p.get_content_type() == "application/pdf")
     archived = client.get(API + f"/dunning/letters/{number}/pdf?lang=zh", headers=finance).data
     assert attachment.get_payload(decode=True) == archived

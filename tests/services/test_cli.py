@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
 from tests.factories import make_user
+from tests.services.test_reminders import company, configure  # noqa: F401 - the fixture
+from tests.smtp import MailServer, body
 from vbptrack.models import ApiToken, Party, UserProvince
 from vbptrack.services import users as user_service
 
@@ -37,6 +40,18 @@ def test_users_create_with_territory_and_generated_password(runner, db: Session)
 
     assert check_password_hash(user.password_hash, password)
     assert password not in user.password_hash
+
+
+def test_users_create_with_the_address_reminders_go_to(runner, db: Session) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(
+        args=["users", "create", "zhao", "--role", "manager", "--email", "zhao@huadong.example"]
+    )
+    assert result.exit_code == 0, result.output
+    user = user_service.find(db, "zhao")
+    assert user is not None and user.email == "zhao@huadong.example"
+    refused = runner.invoke(args=["users", "create", "qian", "--role", "rep", "--email", "qian@"])
+    assert refused.exit_code != 0 and "Enter an e-mail address." in refused.output
+    assert user_service.find(db, "qian") is None
 
 
 def test_users_create_refuses_bad_role_duplicates_and_unknown_provinces(
@@ -103,3 +118,32 @@ def test_import_purchases_twice_counts_once(runner, db: Session, tmp_path: Path)
     assert result.exit_code == 1
     assert "row 2, column 医院编码: No hospital with the code H9." in result.output
     assert "row 2, column 采购数量: Enter a whole number." in result.output
+
+
+@pytest.mark.usefixtures("company")
+def test_reminders_send_for_cron(runner, app: Flask, smtp_server: MailServer) -> None:  # type: ignore[no-untyped-def]
+    no_server = runner.invoke(args=["reminders", "send", "--as-of", "2026-03-02"])
+    assert no_server.exit_code == 1
+    assert "No SMTP server is configured (VBPTRACK_SMTP_HOST)." in no_server.output
+
+    configure(app, smtp_server, BASE_URL="https://crm.huadong.example")
+    smtp_server.refused.add("li@huadong.example")
+    result = runner.invoke(args=["reminders", "send", "--as-of", "2026-03-02"])
+    assert result.exit_code == 1  # li's e-mail failed
+    lines = result.output.splitlines()
+    assert lines[0] == "2026-03-02: 4 reminders in 4 e-mails"
+    assert "  wang <wang@huadong.example>: contract_end HT-SH (30 days before), " \
+        "filing_expiry price/P1/31 (90 days before)" in lines  # fmt: skip
+    assert "no e-mail address, nothing sent: nomail" in lines
+    assert any(line.startswith("FAILED li <li@huadong.example>: ") for line in lines)
+    (mail,) = smtp_server.to("wang@huadong.example")
+    assert "https://crm.huadong.example/contracts/HT-SH" in body(mail)
+
+    smtp_server.refused.clear()
+    retry = runner.invoke(args=["reminders", "send", "--as-of", "2026-03-02"])
+    assert retry.exit_code == 0, retry.output
+    assert retry.output.splitlines()[:2] == [
+        "2026-03-02: 1 reminder in 1 e-mail",
+        "  li <li@huadong.example>: contract_end HT-GD (60 days before)",
+    ]
+    assert runner.invoke(args=["reminders", "send", "--as-of", "2026-03-32"]).exit_code == 2

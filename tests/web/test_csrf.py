@@ -109,6 +109,7 @@ BODIES: dict[str, Callable[[], dict[str, Any]]] = {
         "levels-0-min_days_past_due": "1",
     },
     "dunning.seal": lambda: {"remove": "1"},
+    "deadlines.send_reminders": lambda: {},
     "receivables.new_payment": lambda: {
         "action": "save",
         "customer_code": world.IN_TERRITORY,
@@ -189,6 +190,8 @@ def test_control_the_same_posts_with_the_token_are_accepted(app: Flask, db: Sess
         response = client.post(url, data={**BODIES[rule.endpoint](), "csrf_token": token})
         if rule.endpoint == "dunning.email" and response.status_code == 409:
             continue  # no SMTP server here: tests/api/test_dunning.py sends through a real one
+        if rule.endpoint == "deadlines.send_reminders" and response.status_code == 302:
+            continue  # nothing sent without an SMTP server: test_deadline_reminders_page.py
         if response.status_code not in (200, 302):
             wrong.append(f"POST {url}: {response.status_code}")
         if rule.endpoint not in NO_WRITE and snapshot(db) == before:

@@ -211,6 +211,31 @@ def test_admin_changes_a_role_and_the_history_says_so(
     assert rep.get("/hospitals/new").status_code == 200
 
 
+def test_admin_sets_and_removes_the_address_reminders_go_to(
+    db: Session, admin: tuple[FlaskClient, str]
+) -> None:
+    client, token = admin
+    body = {"role": "manager", "password": "long-enough-pw", "csrf_token": token}
+    created = client.post(
+        "/settings/users/new", data={**body, "username": "zhao", "email": " zhao@huadong.example "}
+    )
+    assert created.status_code == 302
+    form = page(client.get("/settings/users/zhao"))
+    assert field_control(form, "email").get("value") == "zhao@huadong.example"
+    assert "zhao@huadong.example" in text(page(client.get("/settings/users")))
+
+    edit = {"role": "manager", "display_name": "Zhao", "active": "1", "csrf_token": token}
+    changed = client.post(
+        "/settings/users/zhao", data={**edit, "email": "zhao.lei@huadong.example"}
+    )
+    assert changed.status_code == 302
+    history = history_rows(client.get("/settings/users/zhao/history"))
+    assert ("E-mail", "zhao@huadong.example", "zhao.lei@huadong.example") in history
+    assert client.post("/settings/users/zhao", data={**edit, "email": ""}).status_code == 302
+    db.expire_all()
+    assert user_service.get(db, "zhao").email is None
+
+
 def test_admin_deactivates_a_user_who_is_then_signed_out(
     app: Flask, db: Session, admin: tuple[FlaskClient, str]
 ) -> None:
@@ -276,6 +301,12 @@ def test_admin_resets_a_password(app: Flask, db: Session, admin: tuple[FlaskClie
             422,
             "password",
             "At least 10 characters.",
+        ),
+        (
+            {"username": "li", "role": "rep", "password": "long-enough-pw", "email": "li@"},
+            422,
+            "email",
+            "Enter an e-mail address.",
         ),
         (
             {"username": "li wang", "role": "rep", "password": "long-enough-pw"},

@@ -92,4 +92,5 @@ from vbptrack.api import (  # noqa: E402,F401  registers the routes
     parties,
     products,
     receivables,
+    reminders,
 )

@@ -712,6 +712,9 @@ def document() -> dict[str, Any]:
     from vbptrack.api.openapi_dunning import DUNNING_INPUTS, DUNNING_SCHEMAS, dunning_paths
 
     paths.update(dunning_paths())
+    from vbptrack.api.openapi_reminders import REMINDER_SCHEMAS, reminder_paths
+
+    paths.update(reminder_paths())
     paths["/openapi.json"] = {
         "get": {
             "tags": ["Meta"],
@@ -746,6 +749,7 @@ def document() -> dict[str, Any]:
                 **openapi_commercial.SCHEMAS,
                 **_input_schemas(DUNNING_INPUTS),
                 **DUNNING_SCHEMAS,
+                **REMINDER_SCHEMAS,
             },
         },
     }

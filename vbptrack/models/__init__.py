@@ -44,6 +44,7 @@ from vbptrack.models.receivables import (
     WriteOff,
 )
 from vbptrack.models.reference import Province
+from vbptrack.models.reminders import Reminder, ReminderRecipient
 from vbptrack.models.users import ApiToken, User, UserHospital, UserProvince
 
 __all__ = [
@@ -86,6 +87,8 @@ __all__ = [
     "Party",
     "Product",
     "Province",
+    "Reminder",
+    "ReminderRecipient",
     "User",
     "UserHospital",
     "UserProvince",

@@ -24,6 +24,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "dunning.issue": frozenset({ADMIN, FINANCE}),
     "commercial.write": frozenset({ADMIN, MANAGER}),
     "listings.write": frozenset({ADMIN, MANAGER, REP}),
+    # Sending the due deadline reminders now rather than at the daily run.
+    "reminders.send": frozenset({ADMIN, MANAGER}),
 }
 
 

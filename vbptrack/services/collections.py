@@ -64,8 +64,9 @@ LATEST_AS_OF = date(2099, 12, 31)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def parse_as_of(text: str | None, default: date) -> date:
-    """The as-of date from a query string (YYYY-MM-DD); `default` when it is absent."""
+def parse_as_of(text: str | None, default: date, field: str = "as_of") -> date:
+    """The as-of date from a query string (YYYY-MM-DD); `default` when it is absent.
+    A problem is reported on `field`, the parameter's name."""
     value = (text or "").strip()
     if not value:
         return default
@@ -76,11 +77,11 @@ def parse_as_of(text: str | None, default: date) -> date:
         except ValueError:
             day = None
     if day is None:
-        raise invalid({"as_of": translate("Enter a date as YYYY-MM-DD.")})
+        raise invalid({field: translate("Enter a date as YYYY-MM-DD.")})
     if not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
         raise invalid(
             {
-                "as_of": translate(
+                field: translate(
                     "Enter a date between %(first)s and %(last)s.",
                     first=EARLIEST_AS_OF.isoformat(),
                     last=LATEST_AS_OF.isoformat(),

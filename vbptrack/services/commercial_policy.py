@@ -1,5 +1,6 @@
-"""The configurable numbers of VBP fulfilment and tender reminders, read from the app's
-configuration (VBPTRACK_VBP_SHARES, …) and checked once; the domain takes them as values."""
+"""The configurable numbers of VBP fulfilment and of deadline reminders, read from the
+app's configuration (VBPTRACK_VBP_SHARES, VBPTRACK_TENDER_REMINDER_DAYS, …) and checked
+once; the domain takes them as values."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ from decimal import Decimal, InvalidOperation
 from flask import current_app, has_app_context
 
 from vbptrack.config import DEFAULTS
-from vbptrack.domain import fulfilment
+from vbptrack.domain import contracts, filings, fulfilment, tenders
+from vbptrack.domain.reminders import parse_offsets
+
+# The last day of an agreement year: early enough to push lagging hospitals to catch up.
+AGREEMENT_YEAR_REMINDER_DAYS = (60, 30, 7)
 
 
 @dataclass(frozen=True)
@@ -18,7 +23,23 @@ class Policy:
     shares: Mapping[int, Decimal] = field(default_factory=lambda: dict(fulfilment.DEFAULT_SHARES))
     tolerance: Decimal = fulfilment.DEFAULT_TOLERANCE
     at_risk_share: Decimal = fulfilment.DEFAULT_AT_RISK_SHARE
-    reminder_days: tuple[int, ...] = (14, 7, 1)
+    reminder_days: tuple[int, ...] = tenders.DEFAULT_REMINDER_DAYS
+    agreement_year_reminder_days: tuple[int, ...] = AGREEMENT_YEAR_REMINDER_DAYS
+    filing_alert_days: tuple[int, ...] = filings.ALERT_DAYS
+    contract_reminder_days: tuple[int, ...] = contracts.REMINDER_DAYS
+
+    def reminder_offsets(self) -> dict[str, tuple[int, ...]]:
+        """Days before the date each kind of deadline is reminded of; a kind missing
+        here (one an area adds later) is shown in the feed but never e-mailed."""
+        return {
+            "tender_registration": self.reminder_days,
+            "tender_documents": self.reminder_days,
+            "tender_bid": self.reminder_days,
+            "agreement_year_end": self.agreement_year_reminder_days,
+            "filing_expiry": self.filing_alert_days,
+            "contract_end": self.contract_reminder_days,
+            "contract_notice": self.contract_reminder_days,
+        }
 
 
 def parse_shares(text: str) -> dict[int, Decimal]:
@@ -47,7 +68,14 @@ def from_settings(settings: Mapping[str, object]) -> Policy:
         shares=parse_shares(get("VBP_SHARES")),
         tolerance=Decimal(get("FULFILMENT_TOLERANCE")),
         at_risk_share=Decimal(get("FULFILMENT_AT_RISK_SHARE")),
-        reminder_days=tuple(int(d) for d in get("TENDER_REMINDER_DAYS").split(",")),
+        reminder_days=parse_offsets(get("TENDER_REMINDER_DAYS"), "TENDER_REMINDER_DAYS"),
+        agreement_year_reminder_days=parse_offsets(
+            get("AGREEMENT_YEAR_REMINDER_DAYS"), "AGREEMENT_YEAR_REMINDER_DAYS"
+        ),
+        filing_alert_days=parse_offsets(get("FILING_ALERT_DAYS"), "FILING_ALERT_DAYS"),
+        contract_reminder_days=parse_offsets(
+            get("CONTRACT_REMINDER_DAYS"), "CONTRACT_REMINDER_DAYS"
+        ),
     )
 
 

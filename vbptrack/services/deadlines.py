@@ -14,10 +14,22 @@ from sqlmodel import Session
 
 from vbptrack.domain.deadlines import Deadline, due_within, window
 from vbptrack.services.access import Actor
+from vbptrack.services.problems import N_
 
 Source = Callable[[Session, Actor, date, date], Iterable[Deadline]]
 
 SOURCES: list[Source] = []
+
+# What each kind is called on pages and in reminder e-mails (msgids, translated where shown).
+KIND_LABELS = {
+    "tender_registration": N_("Tender registration"),
+    "tender_documents": N_("Tender documents"),
+    "tender_bid": N_("Tender bid"),
+    "agreement_year_end": N_("Agreement year ends"),
+    "filing_expiry": N_("Filing expires"),
+    "contract_end": N_("Contract ends"),
+    "contract_notice": N_("Last day to give notice"),
+}
 
 
 def source(function: Source) -> Source:

@@ -8,7 +8,6 @@ hospitals' letters); everything that changes a letter needs "dunning.issue".
 
 from __future__ import annotations
 
-import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -31,10 +30,10 @@ from vbptrack.models import (
     Party,
 )
 from vbptrack.models.dunning_in import DeliveryIn, EmailIn
-from vbptrack.services import ageing, audit, dunning_documents, dunning_policy, payments
+from vbptrack.services import ageing, audit, dunning_documents, dunning_policy, mail, payments
 from vbptrack.services.access import Actor, require, territory_condition
 from vbptrack.services.dunning_policy import ISSUE
-from vbptrack.services.errors import NotFound, ServiceError
+from vbptrack.services.errors import NotFound
 from vbptrack.services.paging import Page, paginate
 from vbptrack.services.problems import invalid, translate, validated
 
@@ -248,16 +247,6 @@ def record_delivery(
     return letter
 
 
-class MailError(ServiceError):
-    status = 502
-    code = "mail_failed"
-
-
-class MailNotConfigured(ServiceError):
-    status = 409
-    code = "mail_not_configured"
-
-
 def email(
     session: Session,
     *,
@@ -277,13 +266,11 @@ def email(
     to = values.to or customer.email
     if not to:
         raise invalid({"to": translate("The customer has no e-mail address; enter one.")})
-    if not smtp.get("SMTP_HOST"):
-        raise MailNotConfigured(translate("No SMTP server is configured (VBPTRACK_SMTP_HOST)."))
+    mail.require_configured(smtp)
     document, _sha = pdf(session, actor=actor, number=number, lang=values.lang)
     policy = dunning_policy.load(session).policy
-    sender = smtp.get("SMTP_FROM") or policy.contact_email or "dunning@localhost"
     message = EmailMessage()
-    message["From"] = sender
+    message["From"] = mail.sender(smtp, policy.contact_email or "dunning@localhost")
     message["To"] = to
     company = policy.company_name_zh if values.lang == "zh" else policy.company_name_en
     message["Subject"] = f"{letter.number} {company}".strip()
@@ -299,19 +286,7 @@ def email(
     message.add_attachment(
         document, maintype="application", subtype="pdf", filename=f"{letter.number}.pdf"
     )
-    try:
-        with smtplib.SMTP(
-            smtp["SMTP_HOST"], int(smtp.get("SMTP_PORT") or 25), timeout=15
-        ) as server:
-            if smtp.get("SMTP_STARTTLS"):
-                server.starttls()
-            if smtp.get("SMTP_USER"):
-                server.login(smtp["SMTP_USER"], smtp.get("SMTP_PASSWORD") or "")
-            server.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise MailError(
-            translate("The mail server refused the letter: %(error)s", error=str(exc))
-        ) from exc
+    mail.send(smtp, message)
     letter.sent_via, letter.sent_on, letter.emailed_to = "email", today, to
     session.add(letter)
     audit.record(

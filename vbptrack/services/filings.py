@@ -22,7 +22,7 @@ from vbptrack.domain.provinces import PROVINCES
 from vbptrack.models import Filing, FilingChange, Party, Product
 from vbptrack.models.base import utcnow
 from vbptrack.models.market_access_in import FilingIn
-from vbptrack.services import audit
+from vbptrack.services import audit, commercial_policy
 from vbptrack.services.access import Actor, require, territory_provinces
 from vbptrack.services.deadlines import source
 from vbptrack.services.errors import NotFound
@@ -259,6 +259,8 @@ def matrix(
         provinces = [code for code in provinces if code in mine]
     ids = [p.id for p in products.items]
     cells: dict[tuple[int, str], Cell] = {}
+    # The flag's thresholds are the e-mailed alerts' (VBPTRACK_FILING_ALERT_DAYS).
+    alert_days = commercial_policy.current().filing_alert_days
     if ids and provinces:
         for filing in session.execute(
             select(Filing).where(
@@ -270,7 +272,7 @@ def matrix(
             cells[(filing.product_id, filing.province_code)] = Cell(
                 rules.shown_status(filing.status, filing.expires, as_of),
                 filing.expires,
-                rules.alert_level(filing.expires, as_of)
+                rules.alert_level(filing.expires, as_of, alert_days)
                 if filing.status == rules.APPROVED
                 else None,
             )

@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from vbptrack.models import ApiToken, Party, User, UserHospital, UserProvince
 from vbptrack.models.base import utcnow
+from vbptrack.models.fields import EMAIL_PATTERN
 from vbptrack.models.parties import HOSPITAL
 from vbptrack.models.users import ADMIN, ROLES
 from vbptrack.services import audit
@@ -52,6 +53,17 @@ def _check_password_rules(password: str) -> None:
         raise invalid({"password": translate("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH)})
 
 
+def clean_email(text: str | None) -> str | None:
+    """The address to keep (None for blank), or InvalidInput on the "email" field. It is
+    where deadline reminders go; a user without one gets none."""
+    address = (text or "").strip()
+    if not address:
+        return None
+    if len(address) > 120 or not EMAIL_PATTERN.match(address):
+        raise invalid({"email": translate("Enter an e-mail address.")})
+    return address
+
+
 def create(
     session: Session,
     *,
@@ -72,6 +84,7 @@ def create(
             {"role": translate("Choose one of: %(expected)s.", expected=", ".join(ROLES))}
         )
     _check_password_rules(password)
+    email = clean_email(email)
     if find(session, username) is not None:
         raise Conflict(
             translate("The username %(value)s is taken.", value=username),
@@ -306,6 +319,7 @@ def update(
     provinces: Iterable[str],
     hospitals: Iterable[str],
     password: str | None = None,
+    email: str | None = None,
 ) -> User:
     if role not in ROLES:
         raise invalid(
@@ -322,9 +336,12 @@ def update(
             }
         )
     before_territory = territory(session, user)
+    # None keeps the address; a blank from the form removes it.
+    address = user.email if email is None else clean_email(email)
     before = {
         "role": user.role,
         "display_name": user.display_name,
+        "email": user.email,
         "active": user.active,
         "provinces": ",".join(before_territory[0]),
         "hospitals": ",".join(before_territory[1]),
@@ -336,6 +353,7 @@ def update(
         user.locked_until = None
     user.role = role
     user.display_name = display_name or user.username
+    user.email = address
     user.active = active
     set_territory(session, user=user, provinces=provinces, hospitals=hospitals)
     session.flush()
@@ -343,6 +361,7 @@ def update(
     after = {
         "role": user.role,
         "display_name": user.display_name,
+        "email": user.email,
         "active": user.active,
         "provinces": ",".join(after_territory[0]),
         "hospitals": ",".join(after_territory[1]),

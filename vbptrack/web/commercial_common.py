@@ -11,6 +11,8 @@ from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from vbptrack.services.deadlines import KIND_LABELS as DEADLINE_KIND_MSGIDS
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WRITE = "commercial.write"
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -47,15 +49,8 @@ OUTCOME_LABELS = {
     "lost": _l("Lost"),
     "withdrawn": _l("Withdrawn"),
 }
-DEADLINE_KIND_LABELS = {
-    "tender_registration": _l("Tender registration"),
-    "tender_documents": _l("Tender documents"),
-    "tender_bid": _l("Tender bid"),
-    "agreement_year_end": _l("Agreement year ends"),
-    "filing_expiry": _l("Filing expires"),
-    "contract_end": _l("Contract ends"),
-    "contract_notice": _l("Last day to give notice"),
-}
+# The reminder e-mails name the kinds too, so the names live with the feed.
+DEADLINE_KIND_LABELS = {kind: _l(label) for kind, label in DEADLINE_KIND_MSGIDS.items()}
 
 
 def today() -> date:

@@ -1,33 +1,84 @@
 """The deadlines page: everything due in the next N days, from every area's sources
-(tender deadlines, agreement-year ends, and what other areas register)."""
+(tender deadlines, agreement-year ends, and what other areas register), with the
+reminders already e-mailed for each; and "send due reminders now"."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from vbptrack.db import get_session
-from vbptrack.services import commercial_policy
+from vbptrack.domain.deadlines import Deadline
+from vbptrack.models import Reminder
+from vbptrack.services import commercial_policy, mail, reminders
 from vbptrack.services import deadlines as deadline_service
-from vbptrack.web.auth import current_actor, login_required
-from vbptrack.web.commercial_common import DEADLINE_KIND_LABELS
+from vbptrack.web.auth import current_actor, login_required, permission_required
+from vbptrack.web.commercial_common import DEADLINE_KIND_LABELS, SHANGHAI, today
 from vbptrack.web.receivables_common import as_of_or_today
 
 bp = Blueprint("deadlines", __name__, url_prefix="/deadlines")
 
 WITHIN_CHOICES = (7, 14, 30, 60, 90, 180, 366)
 DEFAULT_WITHIN = 30
+TENDER_KINDS = ("tender_registration", "tender_documents", "tender_bid")
+# The groups the page names when it says how far ahead reminders go out.
+REMINDER_GROUPS = (
+    (_l("Tenders"), "tender_bid"),
+    (_l("Agreement year ends"), "agreement_year_end"),
+    (_l("Filings"), "filing_expiry"),
+    (_l("Contracts"), "contract_end"),
+)
 
-# Where a deadline's reference leads, by kind; kinds another area adds without a page
-# here show their reference as text.
-LINKS = {
-    "tender_registration": ("tenders.detail", "code"),
-    "tender_documents": ("tenders.detail", "code"),
-    "tender_bid": ("tenders.detail", "code"),
-    "agreement_year_end": ("awards.detail", "code"),
-}
+
+def link_target(kind: str, ref: str) -> tuple[str, dict[str, str]] | None:
+    """The page a deadline leads to (endpoint and its arguments); None for a kind another
+    area adds without a page here, shown as text."""
+    if kind in TENDER_KINDS:
+        return "tenders.detail", {"code": ref}
+    if kind == "agreement_year_end":
+        return "awards.detail", {"code": ref}
+    if kind in ("contract_end", "contract_notice"):
+        return "contracts.detail", {"number": ref}
+    if kind == "filing_expiry":
+        # services/filings writes the ref as kind/product/province; a product code may
+        # itself contain "/", the province never does.
+        filing_kind, _sep, rest = ref.partition("/")
+        product, _sep, province = rest.rpartition("/")
+        return "filings.detail", {
+            "kind": filing_kind,
+            "product_code": product,
+            "province_code": province,
+        }
+    return None
+
+
+def reminder_links() -> reminders.Links:
+    """The paths the reminder e-mails link to; built without a request (the CLI)."""
+    adapter = current_app.url_map.bind(
+        "localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/"
+    )
+
+    def path(kind: str, ref: str) -> str | None:
+        target = link_target(kind, ref)
+        return adapter.build(*target) if target else None
+
+    return reminders.Links(deadline=path, overview=adapter.build("deadlines.index"))
+
+
+def reminded(reminder: Reminder) -> str:
+    """ "reminded 7 days before, on 2026-03-02" (the day in China)."""
+    assert reminder.sent_at is not None
+    day = reminder.sent_at.astimezone(SHANGHAI).date().isoformat()
+    return ngettext(
+        "reminded %(num)s day before, on %(date)s",
+        "reminded %(num)s days before, on %(date)s",
+        reminder.offset_days,
+        date=day,
+    )
 
 
 @bp.route("/")
@@ -38,8 +89,11 @@ def index() -> Any:
     within = int(text) if text.isdigit() and int(text) in WITHIN_CHOICES else DEFAULT_WITHIN
     if text and (not text.isdigit() or int(text) not in WITHIN_CHOICES):
         problem = _("Choose one of: %(expected)s.", expected=", ".join(map(str, WITHIN_CHOICES)))
-    items = deadline_service.upcoming(get_session(), current_actor(), as_of, within)
-    reminder_days = commercial_policy.current().reminder_days
+    session = get_session()
+    actor = current_actor()
+    items = deadline_service.upcoming(session, actor, as_of, within)
+    offsets = commercial_policy.current().reminder_offsets()
+    sent = reminders.sent_for(session, items)
     return render_template(
         "deadlines/index.html",
         items=items,
@@ -48,6 +102,60 @@ def index() -> Any:
         choices=WITHIN_CHOICES,
         problem=problem,
         labels=DEADLINE_KIND_LABELS,
-        links=LINKS,
-        reminder_days=reminder_days,
+        link_target=link_target,
+        offsets=offsets,
+        groups=[(label, offsets[kind]) for label, kind in REMINDER_GROUPS],
+        reminded={k: [reminded(r) for r in found] for k, found in sent.items()},
+        key=_key,
+        can_send=actor.can(reminders.SEND),
+        mail_configured=mail.configured(current_app.config),
     )
+
+
+def _key(item: Deadline) -> reminders.Key:
+    return reminders.key(item)
+
+
+@bp.route("/reminders/send", methods=["POST"])
+@login_required
+@permission_required(reminders.SEND)
+def send_reminders() -> Any:
+    """What the daily run does, now: the reminders due today."""
+    session = get_session()
+    try:
+        result = reminders.send_due(
+            session,
+            actor=current_actor(),
+            as_of=today(),
+            settings=current_app.config,
+            links=reminder_links(),
+        )
+    except mail.MailNotConfigured as problem:
+        flash(problem.message, "error")
+        return redirect(url_for("deadlines.index"))
+    if result.sent:
+        flash(
+            _(
+                "Reminders sent: %(reminders)s, in %(emails)s e-mails.",
+                reminders=result.reminders,
+                emails=len(result.sent),
+            ),
+            "success",
+        )
+    elif not result.failed:
+        flash(_("No reminders were due."), "info")
+    if result.without_email:
+        flash(
+            _(
+                "No reminders for these users: they have no e-mail address: %(names)s.",
+                names=", ".join(result.without_email),
+            ),
+            "info",
+        )
+    for digest, error in result.failed:
+        flash(
+            _("Could not e-mail %(user)s (%(email)s): %(error)s", user=digest.username,
+              email=digest.email, error=error),
+            "error",
+        )  # fmt: skip
+    return redirect(url_for("deadlines.index"))

@@ -23,6 +23,7 @@ bp = Blueprint("settings", __name__, url_prefix="/settings")
 USER_LABELS = {
     "role": _l("Role"),
     "display_name": _l("Name"),
+    "email": _l("E-mail"),
     "active": _l("Active"),
     "provinces": _l("Territory provinces"),
     "hospitals": _l("Territory hospitals"),
@@ -144,6 +145,7 @@ def create_user() -> Any:
             role=form.get("role", ""),
             password=form.get("password", ""),
             display_name=form.get("display_name", "").strip(),
+            email=form.get("email", ""),
             provinces=_split(form.get("provinces", "")),
             hospitals=_split(form.get("hospitals", "")),
         )
@@ -165,6 +167,7 @@ def edit_user(username: str) -> Any:
         values = {
             "role": user.role,
             "display_name": user.display_name,
+            "email": user.email or "",
             "active": user.active,
             "provinces": ", ".join(provinces),
             "hospitals": ", ".join(hospitals),
@@ -182,6 +185,7 @@ def edit_user(username: str) -> Any:
             provinces=_split(form.get("provinces", "")),
             hospitals=_split(form.get("hospitals", "")),
             password=form.get("password", "") or None,
+            email=form.get("email"),
         )
     except ServiceError as problem:
         db.rollback()
