@@ -202,7 +202,7 @@ def test_only_commercial_roles_import(db: Session, award: None) -> None:
 def test_stored_purchases_point_at_the_parties_and_products_their_codes_name(
     db: Session, award: None
 ) -> None:
-    # `purchase` has no foreign keys (migration 0009, for import speed): the import's code
+    # `purchase` has no foreign keys (migration 0008, for import speed): the import's code
     # look-ups are what keep every id pointing at a hospital, a product and a distributor.
     export = PURCHASE_HEADER + (
         "H-SH2,P-AML,2024-01-02,4,,D-1,\nH-BJ,P-AML,2024-01-03,6,,,\nD-1,P-AML,2024-01-04,1,,,\n"

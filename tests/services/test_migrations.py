@@ -32,8 +32,8 @@ def test_downgrade_to_base_and_upgrade_again(database_url: str) -> None:
     assert "(head)" in migrate.current(database_url)
 
 
-def test_purchases_keep_their_rows_through_0009_down_and_up(database_url: str) -> None:
-    """0009 makes `purchase` a fact table (no foreign keys, source_key the key); stored
+def test_purchases_keep_their_rows_through_0008_down_and_up(database_url: str) -> None:
+    """0008 makes `purchase` a fact table (no foreign keys, source_key the key); stored
     rows survive it both ways, and going down numbers them again."""
     migrate.downgrade(database_url, "0007")
     engine = create_engine(database_url)

@@ -138,7 +138,7 @@ class Purchase(SQLModel, table=True):
 
     The hospital, product and distributor ids carry no foreign-key constraints, and the
     source key is the primary key (no surrogate id: nothing refers to a purchase), by
-    decision (migration 0009): this is an append-only fact table filled by the million,
+    decision (migration 0008): this is an append-only fact table filled by the million,
     and each constraint costs every inserted row a locking look-up, which made up two
     thirds of an import's time in the database (docs/performance.md). The ids are
     resolved from codes in the importing transaction (services/purchases.Codes), and

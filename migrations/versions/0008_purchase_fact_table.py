@@ -7,7 +7,7 @@ second unique index beside `source_key`'s. The import resolves the ids from code
 transaction, and parties and products are never deleted (see the Purchase model and
 docs/performance.md).
 
-Revision ID: 0009
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-23 02:00:00.000000
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0009'
+revision: str = '0008'
 down_revision: Union[str, None] = '0007'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
