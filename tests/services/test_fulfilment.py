@@ -126,11 +126,13 @@ def test_rep_rows_are_their_territory_and_reps_group_by_name(db: Session) -> Non
     rep = make_user(db, "wang", "rep", provinces=["31"])
     make_hospital(db, "H-SH", "31", rep="wang")
     make_hospital(db, "H-GD", "44")
+    make_user(db, "an", "rep", provinces=["32"])  # a later id, an earlier name
+    make_hospital(db, "H-JS", "32", rep="an")
     awards.create(
         db,
         actor=SYSTEM,
         data={"code": "A", "batch": "b", "product_code": "P1", "price": "1",
-              "winners_count": 2, "supply_provinces": ["31", "44"],
+              "winners_count": 2, "supply_provinces": ["31", "32", "44"],
               "years": [{"year": 1, "start": "2024-01-01", "end": "2024-12-31"}]},
     )  # fmt: skip
     awards.set_agreed_volumes(
@@ -140,6 +142,7 @@ def test_rep_rows_are_their_territory_and_reps_group_by_name(db: Session) -> Non
         items=[
             {"hospital_code": "H-SH", "year": 1, "quantity": 100},
             {"hospital_code": "H-GD", "year": 1, "quantity": 300},
+            {"hospital_code": "H-JS", "year": 1, "quantity": 50},
         ],
     )
     actor = Actor(user_id=rep.id, username="wang", role="rep")
@@ -148,7 +151,8 @@ def test_rep_rows_are_their_territory_and_reps_group_by_name(db: Session) -> Non
     by_rep = fulfilment.report(
         db, actor=SYSTEM, award_code="A", year=1, as_of=date(2024, 6, 1), group_by="rep"
     )
-    assert sorted((r.key, r.agreed) for r in by_rep.rows) == [("-", 300), ("wang", 100)]
+    # By username, "(no rep)" last, on both databases.
+    assert [(r.key, r.agreed) for r in by_rep.rows] == [("an", 50), ("wang", 100), ("-", 300)]
 
 
 def test_each_hospital_goes_whole_to_its_main_distributor(db: Session) -> None:
@@ -229,11 +233,13 @@ def test_a_rep_sees_the_distributors_of_their_territory_only(db: Session) -> Non
     make_distributor(db, "D1")
     make_hospital(db, "H-SH", "31", rep="wang")
     make_hospital(db, "H-GD", "44")
+    make_user(db, "an", "rep", provinces=["32"])  # a later id, an earlier name
+    make_hospital(db, "H-JS", "32", rep="an")
     awards.create(
         db,
         actor=SYSTEM,
         data={"code": "A", "batch": "b", "product_code": "P1", "price": "1",
-              "winners_count": 2, "supply_provinces": ["31", "44"],
+              "winners_count": 2, "supply_provinces": ["31", "32", "44"],
               "years": [{"year": 1, "start": "2024-01-01", "end": "2024-12-31"}]},
     )  # fmt: skip
     awards.set_agreed_volumes(
@@ -243,6 +249,7 @@ def test_a_rep_sees_the_distributors_of_their_territory_only(db: Session) -> Non
         items=[
             {"hospital_code": "H-SH", "year": 1, "quantity": 100},
             {"hospital_code": "H-GD", "year": 1, "quantity": 300},
+            {"hospital_code": "H-JS", "year": 1, "quantity": 50},
         ],
     )
     purchases.add_purchases(

@@ -331,6 +331,10 @@ def report(
     else:
         names = _names(session, group_by, [r[0] for r in result])
         groups = [(*names[key], int(agreed), int(bought)) for key, agreed, bought in result]
+        if group_by == "rep":
+            # By username, "(no rep)" last: the query orders by the reps' ids, and the
+            # databases put the missing one at opposite ends.
+            groups.sort(key=lambda group: (group[0] == NO_REP, group[0]))
     totals = FulfilmentRow(
         "total",
         translate("Total"),
