@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -22,6 +23,31 @@ from vbptrack.services import awards, deadlines, fulfilment, purchases
 from vbptrack.services.access import SYSTEM, Actor
 
 YEAR_START, YEAR_END = date(2024, 3, 1), date(2025, 2, 28)
+
+
+def award_a(
+    db: Session,
+    agreed: Mapping[str, int],
+    *,
+    provinces: list[str],
+    start: date = date(2024, 1, 1),
+    end: date = date(2024, 12, 31),
+    winners: int = 1,
+) -> None:
+    """Award "A" of product P1 with one agreement year and these agreed volumes."""
+    awards.create(
+        db,
+        actor=SYSTEM,
+        data={"code": "A", "batch": "b", "product_code": "P1", "price": "1",
+              "winners_count": winners, "supply_provinces": provinces,
+              "years": [{"year": 1, "start": start.isoformat(), "end": end.isoformat()}]},
+    )  # fmt: skip
+    awards.set_agreed_volumes(
+        db,
+        actor=SYSTEM,
+        code="A",
+        items=[{"hospital_code": c, "year": 1, "quantity": q} for c, q in agreed.items()],
+    )
 
 
 def assert_same_json(report: fulfilment.FulfilmentReport) -> None:
@@ -47,21 +73,8 @@ def test_aggregate_equals_row_by_row_sums(db: Session, seed: int) -> None:
     hospitals = [(f"H{i:03d}", rng.choice(["31", "32", "44"])) for i in range(30)]
     for code, province in hospitals:
         make_hospital(db, code, province, name=f'{code} 人民医院 "东院" \\ 分部')
-    awards.create(
-        db,
-        actor=SYSTEM,
-        data={"code": "A", "batch": "b", "product_code": "P1", "price": "1",
-              "winners_count": 1, "supply_provinces": ["31", "32", "44"],
-              "years": [{"year": 1, "start": YEAR_START.isoformat(),
-                         "end": YEAR_END.isoformat()}]},
-    )  # fmt: skip
     agreed = {code: rng.randint(0, 5000) for code, _ in hospitals if rng.random() < 0.8}
-    awards.set_agreed_volumes(
-        db,
-        actor=SYSTEM,
-        code="A",
-        items=[{"hospital_code": c, "year": 1, "quantity": q} for c, q in agreed.items()],
-    )
+    award_a(db, agreed, provinces=["31", "32", "44"], start=YEAR_START, end=YEAR_END)
     as_of = YEAR_START + timedelta(days=rng.randint(0, 400))
     bought: dict[str, int] = {}
     through: dict[str, dict[str, int]] = {}  # hospital → distributor → quantity
@@ -128,23 +141,7 @@ def test_rep_rows_are_their_territory_and_reps_group_by_name(db: Session) -> Non
     make_hospital(db, "H-GD", "44")
     make_user(db, "an", "rep", provinces=["32"])  # a later id, an earlier name
     make_hospital(db, "H-JS", "32", rep="an")
-    awards.create(
-        db,
-        actor=SYSTEM,
-        data={"code": "A", "batch": "b", "product_code": "P1", "price": "1",
-              "winners_count": 2, "supply_provinces": ["31", "32", "44"],
-              "years": [{"year": 1, "start": "2024-01-01", "end": "2024-12-31"}]},
-    )  # fmt: skip
-    awards.set_agreed_volumes(
-        db,
-        actor=SYSTEM,
-        code="A",
-        items=[
-            {"hospital_code": "H-SH", "year": 1, "quantity": 100},
-            {"hospital_code": "H-GD", "year": 1, "quantity": 300},
-            {"hospital_code": "H-JS", "year": 1, "quantity": 50},
-        ],
-    )
+    award_a(db, {"H-SH": 100, "H-GD": 300, "H-JS": 50}, provinces=["31", "32", "44"], winners=2)
     actor = Actor(user_id=rep.id, username="wang", role="rep")
     mine = fulfilment.report(db, actor=actor, award_code="A", year=1, as_of=date(2024, 6, 1))
     assert [r.key for r in mine.rows] == ["H-SH"] and mine.totals.agreed == 100
@@ -163,21 +160,12 @@ def test_each_hospital_goes_whole_to_its_main_distributor(db: Session) -> None:
     hospitals = ("H-SPLIT", "H-TIE", "H-DIRECT", "H-NONE", "H-LATE")
     for code in hospitals:
         make_hospital(db, code, "31")
-    awards.create(
+    award_a(
         db,
-        actor=SYSTEM,
-        data={"code": "A", "batch": "b", "product_code": "P1", "price": "1",
-              "winners_count": 1, "supply_provinces": ["31"],
-              "years": [{"year": 1, "start": "2024-03-01", "end": "2025-02-28"}]},
-    )  # fmt: skip
-    awards.set_agreed_volumes(
-        db,
-        actor=SYSTEM,
-        code="A",
-        items=[
-            {"hospital_code": code, "year": 1, "quantity": quantity}
-            for code, quantity in zip(hospitals, (2000, 500, 300, 100, 400), strict=True)
-        ],
+        dict(zip(hospitals, (2000, 500, 300, 100, 400), strict=True)),
+        provinces=["31"],
+        start=date(2024, 3, 1),
+        end=date(2025, 2, 28),
     )
 
     def bought(hospital: str, day: str, quantity: int, via: str | None, product: str = "P1"):  # type: ignore[no-untyped-def]
@@ -233,25 +221,7 @@ def test_a_rep_sees_the_distributors_of_their_territory_only(db: Session) -> Non
     make_distributor(db, "D1")
     make_hospital(db, "H-SH", "31", rep="wang")
     make_hospital(db, "H-GD", "44")
-    make_user(db, "an", "rep", provinces=["32"])  # a later id, an earlier name
-    make_hospital(db, "H-JS", "32", rep="an")
-    awards.create(
-        db,
-        actor=SYSTEM,
-        data={"code": "A", "batch": "b", "product_code": "P1", "price": "1",
-              "winners_count": 2, "supply_provinces": ["31", "32", "44"],
-              "years": [{"year": 1, "start": "2024-01-01", "end": "2024-12-31"}]},
-    )  # fmt: skip
-    awards.set_agreed_volumes(
-        db,
-        actor=SYSTEM,
-        code="A",
-        items=[
-            {"hospital_code": "H-SH", "year": 1, "quantity": 100},
-            {"hospital_code": "H-GD", "year": 1, "quantity": 300},
-            {"hospital_code": "H-JS", "year": 1, "quantity": 50},
-        ],
-    )
+    award_a(db, {"H-SH": 100, "H-GD": 300}, provinces=["31", "44"], winners=2)
     purchases.add_purchases(
         db,
         actor=SYSTEM,
@@ -310,22 +280,7 @@ def test_api_rows_equal_the_domain_rule_at_the_edges(
                (1, 10**9), (10**9, 1), (3, 1), (7, 2), (366, 59)]  # fmt: skip
     for index in range(len(volumes)):
         make_hospital(db, f"H{index:02d}", "31", name=names[index % len(names)])
-    awards.create(
-        db,
-        actor=SYSTEM,
-        data={"code": "A", "batch": "b", "product_code": "P1", "price": "1",
-              "winners_count": 1, "supply_provinces": ["31"],
-              "years": [{"year": 1, "start": "2024-01-01", "end": "2024-12-31"}]},
-    )  # fmt: skip
-    awards.set_agreed_volumes(
-        db,
-        actor=SYSTEM,
-        code="A",
-        items=[
-            {"hospital_code": f"H{i:02d}", "year": 1, "quantity": agreed}
-            for i, (agreed, _) in enumerate(volumes)
-        ],
-    )
+    award_a(db, {f"H{i:02d}": agreed for i, (agreed, _) in enumerate(volumes)}, provinces=["31"])
     purchases.add_purchases(
         db,
         actor=SYSTEM,
