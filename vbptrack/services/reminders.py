@@ -118,6 +118,7 @@ def send_due(
     # The record keeps one title, in English like the API that lists it.
     titles = {key(d): d.title for d in _feed(session, SYSTEM, as_of, horizon, "en")}
     feeds: dict[tuple[int | None, str], list[Deadline]] = {}
+    already = _sent_by_user(session, as_of)
     result = RunResult(as_of)
     for user in _active_users(session):
         language = user.language if user.language in languages else default_language
@@ -125,7 +126,8 @@ def send_due(
         scope = (user.id if user.role == REP else None, language)
         if scope not in feeds:
             feeds[scope] = _feed(session, actor_for(user), as_of, horizon, language)
-        due = _due_for(session, user, feeds[scope], offsets, as_of, links, base_url)
+        sent = already.get(user.id or 0, {})  # ids start at 1
+        due = _due_for(user, feeds[scope], sent, offsets, as_of, links, base_url)
         if not due:
             continue
         if not user.email:
@@ -196,22 +198,34 @@ def _feed(
         return deadlines.upcoming(session, actor, as_of, horizon)
 
 
+def _sent_by_user(session: Session, as_of: date) -> dict[int, dict[Key, set[int]]]:
+    """Per person, the reminders already sent them for deadlines not yet passed: one
+    query for the whole run, not one per person."""
+    sent: dict[int, dict[Key, set[int]]] = {}
+    for user_id, kind, ref, day, offset in session.execute(
+        select(
+            ReminderRecipient.user_id,
+            Reminder.kind,
+            Reminder.ref,
+            Reminder.deadline,
+            Reminder.offset_days,
+        )
+        .join(ReminderRecipient, col(ReminderRecipient.reminder_id) == Reminder.id)
+        .where(col(Reminder.deadline) >= as_of)
+    ):
+        sent.setdefault(user_id, {}).setdefault((kind, ref, day), set()).add(offset)
+    return sent
+
+
 def _due_for(
-    session: Session,
     user: User,
     feed: Sequence[Deadline],
+    sent: Mapping[Key, set[int]],
     offsets: Mapping[str, tuple[int, ...]],
     as_of: date,
     links: Links,
     base_url: str,
 ) -> list[reminder_mail.Item]:
-    sent: dict[Key, set[int]] = {}
-    for kind, ref, day, offset in session.execute(
-        select(Reminder.kind, Reminder.ref, Reminder.deadline, Reminder.offset_days)
-        .join(ReminderRecipient, col(ReminderRecipient.reminder_id) == Reminder.id)
-        .where(ReminderRecipient.user_id == user.id, col(Reminder.deadline) >= as_of)
-    ):
-        sent.setdefault((kind, ref, day), set()).add(offset)
     due = []
     for deadline in feed:
         if user.role not in AUDIENCE.get(deadline.kind, frozenset()):
