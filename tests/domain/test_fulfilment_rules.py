@@ -13,6 +13,7 @@ from vbptrack.domain.fulfilment import (
     at_risk,
     completion,
     consecutive_years,
+    counted_through,
     days_elapsed,
     excess,
     lagging,
@@ -52,6 +53,23 @@ def test_time_progress_counts_as_of_itself(
 ) -> None:
     assert days_elapsed(year, as_of) == elapsed
     assert ratio_text(time_progress(year, as_of)) == progress
+
+
+@pytest.mark.parametrize(
+    ("year", "as_of", "through"),
+    [
+        (LEAP_2024, date(2024, 2, 29), date(2024, 2, 29)),  # leap day inside the year
+        (LEAP_2024, date(2024, 12, 31), date(2024, 12, 31)),  # the year's last day
+        (LEAP_2024, date(2025, 1, 1), date(2024, 12, 31)),  # after: never past the end
+        (ACROSS_LEAP_DAY, date(2023, 4, 30), date(2023, 4, 30)),  # a month's end
+        (ACROSS_LEAP_DAY, date(2024, 3, 1), date(2024, 2, 29)),  # a year ending on 29 Feb
+        (CALENDAR_2023, date(2022, 12, 31), date(2022, 12, 31)),  # before: nothing counts
+    ],
+)
+def test_purchases_count_through_as_of_but_not_past_the_year(
+    year: AgreementYear, as_of: date, through: date
+) -> None:
+    assert counted_through(year, as_of) == through
 
 
 def test_days_in_years() -> None:

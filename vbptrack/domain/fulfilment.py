@@ -86,6 +86,16 @@ def days_elapsed(year: AgreementYear, as_of: date) -> int:
     return (min(as_of, year.end) - year.start).days + 1
 
 
+def counted_through(year: AgreementYear, as_of: date) -> date:
+    """The last purchase date that counts toward the year as of `as_of`: purchases count
+    from the year's first day to as_of, never past the year's end (DOMAIN.md §5.6).
+
+    >>> counted_through(AgreementYear(date(2024, 1, 1), date(2024, 12, 31)), date(2025, 3, 1))
+    datetime.date(2024, 12, 31)
+    """
+    return min(year.end, as_of)
+
+
 def time_progress(year: AgreementYear, as_of: date) -> Decimal:
     """序时进度: days elapsed (inclusive of as_of) ÷ days in the year.
 

@@ -223,15 +223,24 @@ def award_year(session: Session, award: Award, number: int | None) -> AwardYear:
     return year
 
 
+def counted_purchases(
+    award: Award, year: AwardYear, as_of: date
+) -> tuple[ColumnElement[bool], ...]:
+    """SQL conditions on `Purchase` for the purchases that count toward the award's year
+    as of a date: its product, dated from the year's start to `rules.counted_through`."""
+    last = rules.counted_through(rules.AgreementYear(year.start, year.end), as_of)
+    return (
+        Purchase.product_id == award.product_id,  # type: ignore[return-value]
+        col(Purchase.date) >= year.start,
+        col(Purchase.date) <= last,
+    )
+
+
 def purchased_per_hospital(award: Award, year: AwardYear, as_of: date) -> Any:
     """Subquery: each hospital's purchases of the award's product in the year to as_of."""
     return (
         select(Purchase.hospital_id, func.sum(Purchase.quantity).label("purchased"))
-        .where(
-            Purchase.product_id == award.product_id,
-            col(Purchase.date) >= year.start,
-            col(Purchase.date) <= min(year.end, as_of),
-        )
+        .where(*counted_purchases(award, year, as_of))
         .group_by(col(Purchase.hospital_id))
         .subquery("bought")
     )
@@ -255,7 +264,7 @@ def aggregate(
 ) -> Select[Any]:
     """(group columns…, agreed, purchased) per group, ordered by the group's key."""
     if group_by == "distributor":
-        return by_main_distributor(award, year, as_of, actor)
+        return by_main_distributor(award, year, actor, counted_purchases(award, year, as_of))
     bought = purchased_per_hospital(award, year, as_of)
     keys = _group_columns(group_by)
     # A hospital has one agreed volume per award and year (unique), so a report by
@@ -377,9 +386,7 @@ def monthly_trend(
     statement = (
         select(cast(month, String).label("month"), func.sum(Purchase.quantity))
         .where(
-            Purchase.product_id == award.product_id,
-            col(Purchase.date) >= year.start,
-            col(Purchase.date) <= min(year.end, as_of),
+            *counted_purchases(award, year, as_of),
             col(Purchase.hospital_id).in_(allocated),
         )
         .group_by(month)

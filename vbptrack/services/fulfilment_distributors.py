@@ -9,10 +9,10 @@ window names one has no main distributor (its group's code is null).
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, cast, func, select
+from sqlalchemy import BigInteger, ColumnElement, Select, cast, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -20,9 +20,12 @@ from vbptrack.models import AgreedVolume, Award, AwardYear, Party, Purchase
 from vbptrack.services.access import Actor, territory_condition
 
 
-def aggregate(award: Award, year: AwardYear, as_of: date, actor: Actor) -> Select[Any]:
+def aggregate(
+    award: Award, year: AwardYear, actor: Actor, counted: Sequence[ColumnElement[bool]]
+) -> Select[Any]:
     """(distributor code, name, agreed, purchased) per main distributor, ordered by code,
-    the hospitals without one last (code and name null).
+    the hospitals without one last (code and name null). `counted` are the conditions on
+    the purchases that count (`fulfilment.counted_purchases`).
 
     The window runs over the award's hospitals (those the actor sees), each joined to its
     purchases summed per distributor: per hospital, the total over its distributors and
@@ -38,11 +41,7 @@ def aggregate(award: Award, year: AwardYear, as_of: date, actor: Actor) -> Selec
             Purchase.distributor_id,
             func.sum(Purchase.quantity).label("quantity"),
         )
-        .where(
-            Purchase.product_id == award.product_id,
-            col(Purchase.date) >= year.start,
-            col(Purchase.date) <= min(year.end, as_of),
-        )
+        .where(*counted)
         .group_by(col(Purchase.hospital_id), col(Purchase.distributor_id))
         .subquery("through")
     )
