@@ -15,6 +15,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import hashlib
 import io
 import mimetypes
 import threading
@@ -145,3 +146,9 @@ def combine_pdfs(documents: Iterable[bytes]) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def fingerprint(pdf: bytes) -> str:
+    """The SHA-256 an archived document is kept and served with (hex): letters and
+    signed contracts alike."""
+    return hashlib.sha256(pdf).hexdigest()

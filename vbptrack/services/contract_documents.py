@@ -10,7 +10,6 @@ never changes what was signed.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +19,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from vbptrack.documents import LANGUAGES, render_html, render_pdf
+from vbptrack.documents.render import fingerprint
 from vbptrack.models import Contract, ContractDocument, PaymentTerm
 from vbptrack.models.market_access_in import SignIn
 from vbptrack.services import audit, dunning_policy
@@ -53,10 +53,6 @@ class SignedCopy:
     lang: str
     sha256: str
     size: int
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _us(session: Session, lang: str, fallback_name: str) -> dict[str, Any]:
@@ -197,7 +193,7 @@ def archive(
             fallback_name=fallback_name,
         )  # fmt: skip
         data_bytes = render_pdf(TEMPLATE, context, lang)
-        digests[lang] = sha256(data_bytes)
+        digests[lang] = fingerprint(data_bytes)
         session.add(
             ContractDocument(
                 contract_id=contract.id,  # type: ignore[arg-type]

@@ -12,7 +12,6 @@ new, because a customer never gets two letters on one day (domain.may_send).
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlmodel import Session, col
 
+from vbptrack.documents.render import fingerprint
 from vbptrack.domain import dunning as rules
 from vbptrack.domain.ageing import days_past_due
 from vbptrack.domain.money import from_fen, to_fen
@@ -220,10 +220,6 @@ def _number(session: Session, letters: list[PlannedLetter], as_of: date) -> None
         letter.number = rules.letter_number(as_of.year, sequence + offset)
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def issue(
     session: Session,
     *,
@@ -310,7 +306,7 @@ def _record(
             letter_id=row.id,  # type: ignore[arg-type]
             lang=lang,
             pdf=pdf,
-            sha256=sha256(pdf),
+            sha256=fingerprint(pdf),
             size=len(pdf),
         )
         for lang, pdf in documents.items()
