@@ -44,9 +44,10 @@ def check_settings(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from vbptrack import db
-    from vbptrack.web import auth, i18n
+    from vbptrack.web import auth, i18n, security_headers
 
     db.init_app(app)
+    security_headers.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
 

@@ -49,6 +49,8 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
     https = _flag("VBPTRACK_HTTPS", False)
     return {
         "SECRET_KEY": load_secret_key(instance_path),
+        # Served over HTTPS (TLS at the proxy): Secure cookies and the HSTS header.
+        "HTTPS": https,
         "DATABASE_URL": os.environ.get(
             "VBPTRACK_DATABASE_URL", sqlite_url(instance_path / "vbptrack.db")
         ),
@@ -87,6 +89,7 @@ COMMERCIAL_SETTINGS = (
 
 
 DEFAULTS: dict[str, Any] = {
+    "HTTPS": False,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,

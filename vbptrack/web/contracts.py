@@ -269,4 +269,6 @@ def preview(number: str) -> Any:
         lang=request.args.get("lang", "zh"),
         today=today(),
         fallback_name=_company_fallback(),
+        # The stylesheets from our own /static: the page policy allows no inline style.
+        static=url_for("static", filename="").rstrip("/"),
     )

@@ -1,0 +1,69 @@
+"""The Content-Security-Policy in a real browser: every area's main page works with it
+(the `open_page` fixture fails the test on anything the policy refuses), the charts and
+the contract preview still draw, and no other site can frame a page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from playwright.sync_api import Page, expect
+from sqlmodel import Session
+
+from tests.browser.test_browser_journeys import DESKTOP, sign_in
+from tests.web import world
+
+OpenPage = Callable[..., Page]
+ATTACKER = "http://attacker.test/"
+
+
+def chart_drawn(page: Page, canvas_id: str) -> None:
+    page.wait_for_function(f"() => window.Chart && Chart.getChart('{canvas_id}')")
+
+
+def test_every_area_works_under_the_policy(db: Session, open_page: OpenPage) -> None:
+    world.build(db)
+    page = open_page(**DESKTOP)
+    page.goto("/login")
+    sign_in(page, "admin")
+
+    areas = page.locator("#main-nav a").evaluate_all("links => links.map(a => a.href)")
+    assert len(areas) >= 12
+    for url in areas:
+        page.goto(url)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+    # Chart.js under the policy: each chart is drawn from its JSON data island.
+    page.goto("/receivables/?as_of=2025-06-30")
+    chart_drawn(page, "ageing-chart")
+    page.goto("/receivables/collections/?as_of=2025-06-30")
+    chart_drawn(page, "collections-rate-chart")
+    page.goto(f"/awards/{world.AWARD}")
+    chart_drawn(page, "fulfilment-trend-chart")
+
+    # The contract preview takes its styles from /static, not an inline <style>.
+    page.goto(f"/contracts/{world.CONTRACT}/preview?lang=en")
+    banner = page.locator(".draft-banner")
+    expect(banner).to_contain_text("DRAFT")
+    expect(banner).to_have_css("color", "rgb(187, 0, 0)")
+
+
+def test_no_other_site_can_frame_a_page(db: Session, open_page: OpenPage, live_server: str) -> None:
+    world.build(db)
+    page = open_page(**DESKTOP)
+    # Another site's page (served by the test, no network) with one of ours in a frame:
+    # a one-button form under a decoy is how clickjacking works.
+    page.route(
+        ATTACKER,
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body=f'<h1>Win a prize</h1><iframe src="{live_server}/login"></iframe>',
+        ),
+    )
+    page.goto(ATTACKER)
+    expect(page.get_by_role("heading", name="Win a prize")).to_be_visible()
+    assert len(page.frames) == 2
+    framed = page.frames[1]
+    framed.wait_for_load_state()
+    # The browser refused to show the page: an error page stands in the frame.
+    assert framed.url.startswith("chrome-error://"), framed.url
+    expect(page.frame_locator("iframe").locator("form")).to_have_count(0)
