@@ -123,6 +123,31 @@ def users_create(
         click.echo(f"password: {password}")
 
 
+@users_group.command("passwd")
+@click.argument("username")
+@click.option("--password", help="Generated and printed when not given.")
+@with_appcontext
+def users_passwd(username: str, password: str | None) -> None:
+    """Set a user's password (a forgotten one, a first administrator's). Every session
+    of the user ends."""
+    from vbptrack.services import users as user_service
+
+    generated = password is None
+    password = password or user_service.generate_password()
+    with session_scope() as session:
+        user = user_service.find(session, username)
+        if user is None:
+            raise click.ClickException(f"no user {username}")
+        try:
+            user_service.set_password(session, actor=SYSTEM, user=user, password=password)
+        except ServiceError as problem:
+            details = "; ".join(f"{k}: {v}" for k, v in problem.fields.items())
+            raise click.ClickException(f"{problem.message} {details}".strip()) from problem
+    click.echo(f"password of {username} changed; their sessions have ended")
+    if generated:
+        click.echo(f"password: {password}")
+
+
 @users_group.command("token")
 @click.argument("username")
 @click.option("--label", default="cli", help="What the token is for.")

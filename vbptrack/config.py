@@ -45,6 +45,15 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _whole_number(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isascii() or not value.isdigit():
+        raise ValueError(f"{name} must be a whole number, not {value!r}")
+    return int(value)
+
+
 def from_environment(instance_path: Path) -> dict[str, Any]:
     https = _flag("VBPTRACK_HTTPS", False)
     return {
@@ -64,6 +73,13 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
             for name in COMMERCIAL_SETTINGS
             if f"VBPTRACK_{name}" in os.environ
         },
+        **{
+            name: os.environ[f"VBPTRACK_{name}"]
+            for name in ("LOGIN_LIMIT_PER_ACCOUNT_ADDRESS", "LOGIN_LIMIT_PER_ADDRESS")
+            if f"VBPTRACK_{name}" in os.environ
+        },
+        "RATELIMIT_STORAGE_URI": os.environ.get("VBPTRACK_RATELIMIT_STORAGE_URL") or "memory://",
+        "TRUSTED_PROXIES": _whole_number("VBPTRACK_TRUSTED_PROXIES", 0),
         # Dunning letters by e-mail; without a host the e-mail action says it is not set up.
         "SMTP_HOST": os.environ.get("VBPTRACK_SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("VBPTRACK_SMTP_PORT", "25")),
@@ -100,9 +116,17 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "LANGUAGES": ["zh", "en"],
-    # Sign-in throttling: this many failures in a row lock the account for a while.
-    "LOGIN_MAX_FAILURES": 5,
-    "LOGIN_LOCKOUT": timedelta(minutes=15),
+    # Sign-in throttling (web/login_throttle.py): failed sign-ins allowed per username and
+    # address, and per address for any usernames; no account is ever locked for everyone.
+    "LOGIN_LIMIT_PER_ACCOUNT_ADDRESS": "5 per 15 minutes",
+    "LOGIN_LIMIT_PER_ADDRESS": "50 per hour",
+    # Where the counts live: this process's memory, or redis://… shared by a cluster.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    # A Redis that stops answering must not hold up a sign-in for long (then each
+    # process counts in its own memory until Redis is back).
+    "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    # Reverse proxies in front of the app whose X-Forwarded-For / -Proto are believed.
+    "TRUSTED_PROXIES": 0,
     "PER_PAGE": 50,
     "API_MAX_PER_PAGE": 500,
     # VBP fulfilment (DOMAIN.md §5.6): the agreed share of reported demand by number of

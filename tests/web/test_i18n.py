@@ -89,7 +89,7 @@ def test_extraction_finds_messages_in_python_and_templates(extracted: Catalog) -
     # One from each kind of marker: template _(), gettext, lazy_gettext, translate, N_.
     for msgid in (
         "Sign in",
-        "Wrong username or password.",
+        "You are signed out.",
         "Hospital name",
         "Please correct the marked fields.",
         "This field is required.",
