@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from tests.dunning_helpers import customer, overdue_invoice, pdf_text, set_policy
 from tests.web import world
-from tests.web.pages import find, find_all, page, snapshot, text
+from tests.web.pages import field_error, find, find_all, page, snapshot, text
 from vbptrack.models import DunningLetter
 
 AS_OF = "2026-03-02"
@@ -145,6 +145,35 @@ def test_policy_form_in_chinese_and_saves(app: Flask, db: Session, data: world.W
     assert saved.levels[0].fee_fen == 2000
     preview = finance.get("/dunning/policy/preview?level=1&lang=zh")
     assert preview.status_code == 200 and preview.mimetype == "application/pdf"
+
+
+def test_a_wording_bomb_is_refused_next_to_its_field(
+    app: Flask, db: Session, data: world.World
+) -> None:
+    """`{{ 'x' * 10**8 }}` would print 100 MB in every letter: the form says why, in the
+    user's language, and keeps the policy as it was."""
+    from vbptrack.services import dunning_policy
+
+    finance = world.signed_in(app, data.users["finance"])
+    token = find(page(finance.get("/dunning/policy")), "input", name="csrf_token").get("value")
+    finance.post("/language", data={"language": "zh", "csrf_token": token, "next": "/"})
+    before = dunning_policy.as_dict(dunning_policy.load(db))
+    refused = finance.post(
+        "/dunning/policy",
+        data={
+            "csrf_token": token,
+            "min_interval_days": "14",
+            "payment_deadline_days": "10",
+            "levels-0-name": "提醒",
+            "levels-0-min_days_past_due": "1",
+            "levels-0-wording_zh": "尊敬的{{ customer }}：\n{{ 'x' * 10**8 }}",
+        },
+    )
+    assert refused.status_code == 422
+    message = field_error(page(refused), "levels-0-wording_zh")
+    assert message is not None and "第 2 行" in message and "*" in message
+    db.expire_all()
+    assert dunning_policy.as_dict(dunning_policy.load(db)) == before
 
 
 def test_rep_sees_territory_letters_only_and_cannot_issue(app: Flask, data: world.World) -> None:

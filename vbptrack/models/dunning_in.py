@@ -28,14 +28,15 @@ def _wording(value: Any) -> Any:
     if isinstance(value, str):
         from vbptrack.documents.wording import check_wording
 
-        problem = check_wording(value)
+        problem = check_wording(value)  # its length, constructs, output, syntax
         if problem is not None:
-            raise PydanticCustomError(
-                "template_syntax", "the template cannot be read: {error}", {"error": problem}
-            )
+            raise PydanticCustomError(problem.kind, problem.text, problem.context)
     return value
 
 
+# check_wording refuses more than documents.wording.MAX_TEMPLATE_CHARS before parsing;
+# Field states the same bound for the API's schema (that module imports WeasyPrint, which
+# a model must not pull in).
 Wording = Annotated[str | None, BeforeValidator(_wording), Field(max_length=5000)]
 
 
