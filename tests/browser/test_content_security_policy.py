@@ -4,16 +4,19 @@ the contract preview still draw, and no other site can frame a page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
+from werkzeug.serving import make_server
 
 from tests.browser.test_browser_journeys import DESKTOP, sign_in
 from tests.web import world
 
 OpenPage = Callable[..., Page]
-ATTACKER = "http://attacker.test/"
 
 
 def chart_drawn(page: Page, canvas_id: str) -> None:
@@ -47,23 +50,38 @@ def test_every_area_works_under_the_policy(db: Session, open_page: OpenPage) -> 
     expect(banner).to_have_css("color", "rgb(187, 0, 0)")
 
 
+@contextmanager
+def another_site(body: str) -> Iterator[str]:
+    """A second web server on 127.0.0.1 (another origin, as local as ours, so Chromium's
+    local-network checks do not stand in for the policy) serving one page; yields its URL."""
+
+    def one_page(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [body.encode()]
+
+    server = make_server("127.0.0.1", 0, one_page)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+
+
 def test_no_other_site_can_frame_a_page(db: Session, open_page: OpenPage, live_server: str) -> None:
     world.build(db)
     page = open_page(**DESKTOP)
-    # Another site's page (served by the test, no network) with one of ours in a frame:
-    # a one-button form under a decoy is how clickjacking works.
-    page.route(
-        ATTACKER,
-        lambda route: route.fulfill(
-            content_type="text/html",
-            body=f'<h1>Win a prize</h1><iframe src="{live_server}/login"></iframe>',
-        ),
-    )
-    page.goto(ATTACKER)
-    expect(page.get_by_role("heading", name="Win a prize")).to_be_visible()
-    assert len(page.frames) == 2
-    framed = page.frames[1]
-    framed.wait_for_load_state()
-    # The browser refused to show the page: an error page stands in the frame.
-    assert framed.url.startswith("chrome-error://"), framed.url
-    expect(page.frame_locator("iframe").locator("form")).to_have_count(0)
+    # A decoy page with one of ours in a frame: a one-button form under a decoy is how
+    # clickjacking works.
+    decoy = f'<h1>Win a prize</h1><iframe src="{live_server}/login"></iframe>'
+    with another_site(decoy) as attacker:
+        page.goto(attacker)
+        expect(page.get_by_role("heading", name="Win a prize")).to_be_visible()
+        assert len(page.frames) == 2
+        framed = page.frames[1]
+        framed.wait_for_load_state()
+        # The browser refused to show our page: its error page stands in the frame.
+        assert framed.url.startswith("chrome-error://"), framed.url
+        expect(page.frame_locator("iframe").locator("form")).to_have_count(0)
