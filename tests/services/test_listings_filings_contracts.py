@@ -62,6 +62,38 @@ def test_listing_history_and_days_in_status(db: Session, reps: tuple[Actor, Acto
     assert (past.status, past.days_in_status) == ("applied", 26)
 
 
+def test_saving_the_current_status_again_keeps_its_date_and_next_step(
+    db: Session, reps: tuple[Actor, Actor]
+) -> None:
+    """Issue 17 item 2: a save with the status the listing already has is no change."""
+    wang, _ = reps
+    change(db, wang, "pharmacy_review", "2025-01-05")
+    before = count(db, ListingChange)
+    listings.record_change(
+        db, actor=wang, hospital_code="H-SH", product_code="P1",
+        data={"status": "pharmacy_review", "date": "2025-12-08", "next_step": "约药事会"},
+    )  # fmt: skip
+    assert count(db, ListingChange) == before  # nothing new: nothing written
+    view = listings.view(
+        db, actor=wang, hospital_code="H-SH", product_code="P1", as_of=D(2025, 12, 8)
+    )
+    assert (view.since, view.days_in_status, view.next_step) == (D(2025, 1, 5), 337, "约药事会")
+    assert view.stuck
+
+    # a new next step is a follow-up in the history; the status still dates from January
+    listings.record_change(
+        db, actor=wang, hospital_code="H-SH", product_code="P1",
+        data={"status": "pharmacy_review", "date": "2025-12-09", "next_step": "周五交资料"},
+    )  # fmt: skip
+    view = listings.view(
+        db, actor=wang, hospital_code="H-SH", product_code="P1", as_of=D(2025, 12, 9)
+    )
+    assert (view.since, view.days_in_status, view.next_step) == (D(2025, 1, 5), 338, "周五交资料")
+    assert [h.status for h in view.history] == ["pharmacy_review", "pharmacy_review"]
+    stored = db.execute(select(Listing.since, Listing.next_step)).one()
+    assert tuple(stored) == (D(2025, 1, 5), "周五交资料")
+
+
 def test_a_change_dated_before_the_current_one_writes_nothing(
     db: Session, reps: tuple[Actor, Actor]
 ) -> None:
