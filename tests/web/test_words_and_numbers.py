@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from tests.web import world
 from tests.web.pages import csrf_from, field_control, find, find_all, page, text
-from vbptrack.services import listings
+from vbptrack.services import contracts, listings
 from vbptrack.services.access import SYSTEM
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -62,3 +62,31 @@ def test_the_listing_form_starts_on_the_current_status_and_an_untouched_save_cha
     facts = text(find(shown, "dl", class_="facts"))  # type: ignore[arg-type]
     assert "Pharmacy review" in facts and "2025-01-20" in facts and "约药剂科主任" in facts
     assert len(list(find_all(find(shown, "ol", class_="timeline"), "li"))) == 2  # type: ignore[arg-type]
+
+
+def test_the_deadlines_page_and_the_contract_list_use_the_term_in_force(
+    app: Flask, db: Session, data: world.World
+) -> None:
+    """Item 3: HT-2026-0026 auto-renewed to 2027-12-09 (its notice day 2026-11-09 passed)
+    was listed as ending 2026-12-09, and the list was ordered by that old date."""
+    for number, end, renewal in (
+        ("HT-2026-0026", "2026-12-09", {"mode": "auto", "notice_days": 30, "months": 12}),
+        ("HT-2026-0011", "2026-12-10", {"mode": "manual", "notice_days": 0, "months": 0}),
+        ("HT-2026-0019", "2027-06-30", {"mode": "manual", "notice_days": 0, "months": 0}),
+    ):
+        contracts.create(
+            db, actor=SYSTEM,
+            data={"number": number, "party_code": world.DISTRIBUTOR_IN, "kind": "distribution",
+                  "start": "2025-10-05", "end": end, "renewal": renewal},
+        )  # fmt: skip
+    manager = world.signed_in(app, data.users["manager"])
+    feed = page(manager.get("/deadlines/?as_of=2026-12-03&within=30"))
+    refs = [row.get("data-ref") for row in find_all(feed, "tr") if row.get("data-ref")]
+    assert "HT-2026-0011" in refs and "HT-2026-0026" not in refs
+
+    listed = page(manager.get("/contracts/?as_of=2026-12-03"))
+    numbers = [text(row).split()[0] for row in find_all(find(listed, "tbody"), "tr")]  # type: ignore[arg-type]
+    assert numbers.index("HT-2026-0011") < numbers.index("HT-2026-0019")
+    assert numbers.index("HT-2026-0019") < numbers.index("HT-2026-0026")
+    row = next(r for r in find_all(listed, "tr") if "HT-2026-0026" in text(r))
+    assert "2027-12-09" in text(row)
