@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
-
-from dateutil.relativedelta import relativedelta
 
 from vbptrack.domain.contracts import (
     AUTO,
