@@ -3,14 +3,17 @@ Chinese and English. The layouts are checked in Chromium (tests/browser)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from flask import Flask
 from flask_babel import gettext
 from sqlmodel import Session
 
+from tests.factories import make_hospital
 from tests.web import world
 from tests.web.pages import csrf_from, field_control, find, find_all, page, text
-from vbptrack.services import contracts, listings
+from vbptrack.services import awards, contracts, listings, purchases
 from vbptrack.services.access import SYSTEM
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -90,3 +93,65 @@ def test_the_deadlines_page_and_the_contract_list_use_the_term_in_force(
     assert numbers.index("HT-2026-0019") < numbers.index("HT-2026-0026")
     row = next(r for r in find_all(listed, "tr") if "HT-2026-0026" in text(r))
     assert "2027-12-09" in text(row)
+
+
+def _award_with_hospitals(db: Session, count: int, buying: int = 0) -> None:
+    """world.AWARD (year 1 = 2025) with `count` more Shanghai hospitals agreeing 1,000
+    each; the first `buying` of them bought 900 in January (ahead of schedule)."""
+    items = [{"hospital_code": world.IN_TERRITORY, "year": 1, "quantity": 1000}]
+    purchases_ = []
+    for n in range(count):
+        code = f"H31{n:04d}X"
+        make_hospital(db, code, "31", name=f"上海第{n + 1}医院")
+        items.append({"hospital_code": code, "year": 1, "quantity": 1000})
+        if n < buying:
+            purchases_.append({"hospital_code": code, "product_code": world.PRODUCT,
+                               "date": "2025-01-20", "quantity": 900})  # fmt: skip
+    awards.set_agreed_volumes(db, actor=SYSTEM, code=world.AWARD, items=items)
+    if purchases_:
+        purchases.add_purchases(db, actor=SYSTEM, items=purchases_)
+
+
+def test_the_at_risk_list_links_to_all_of_them_and_rows_filter_to_lagging(
+    app: Flask, db: Session, data: world.World
+) -> None:
+    """Item 5: the badge said 21 and the list showed 20 with no way to the 21st; item 18:
+    a "lagging only" filter on the page."""
+    _award_with_hospitals(db, 22, buying=2)  # 20 + world's own hospital at risk, 2 ahead
+    manager = world.signed_in(app, data.users["manager"])
+    url = f"/awards/{world.AWARD}?year=1&as_of=2025-03-31&group_by=hospital"
+    shown = page(manager.get(url))
+    card = find(shown, "section", id="at-risk")
+    assert card is not None
+    assert text(find(card, "span", class_="badge")) == "21"  # type: ignore[arg-type]
+    assert len(list(find_all(find(card, "tbody"), "tr"))) == 20  # type: ignore[arg-type]
+    link = find(card, "a", id="all-at-risk")
+    assert link is not None and "All 21 at risk" in text(link)
+
+    everyone = page(manager.get(link.get("href", "").split("#")[0]))
+    rows = list(find_all(find(everyone, "table", id="fulfilment-rows"), "tr"))  # type: ignore[arg-type]
+    keys = [row.get("data-key") for row in rows if row.get("data-key")]
+    assert len(keys) == 21 and "H310000X" not in keys  # the two ahead are left out
+    assert "H310021X" in keys  # the 21st the card did not show
+    footer = text(find(find(everyone, "table", id="fulfilment-rows"), "tfoot"))  # type: ignore[arg-type]
+    assert "21,000" in footer  # the total is that of the rows shown
+
+    lagging = page(manager.get(url + "&only=lagging"))
+    keys = [r.get("data-key") for r in find_all(lagging, "tr") if r.get("data-key")]
+    assert len(keys) == 21
+    assert len([r for r in find_all(page(manager.get(url)), "tr") if r.get("data-key")]) == 23
+
+
+def test_the_trend_draws_time_progress_rising_month_by_month(
+    app: Flask, db: Session, data: world.World
+) -> None:
+    """Item 6: the time-progress line was one flat value (the as-of day's) in every month."""
+    manager = world.signed_in(app, data.users["manager"])
+    shown = page(manager.get(f"/awards/{world.AWARD}?year=1&as_of=2025-04-15"))
+    chart = json.loads(find(shown, "script", id="fulfilment-chart-data").text or "")  # type: ignore[union-attr]
+    assert [(m["label"], m["progress"]) for m in chart["months"]] == [
+        ("2025-01", "0.0849"),  # Jan 31: 31 of 365 days
+        ("2025-02", "0.1616"),  # Feb 28
+        ("2025-03", "0.2466"),
+        ("2025-04", "0.2877"),  # the month in progress: to the as-of day
+    ]

@@ -5,6 +5,7 @@ Excel export. A rep sees the hospitals of their territory only."""
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from vbptrack.db import get_session
 from vbptrack.domain import fulfilment as rules
 from vbptrack.domain.money import from_fen
 from vbptrack.services import awards as award_service
-from vbptrack.services import exports
+from vbptrack.services import exports, fulfilment_trend
 from vbptrack.services import fulfilment as fulfilment_service
 from vbptrack.services.errors import ServiceError
 from vbptrack.services.fulfilment import FulfilmentReport
@@ -35,6 +36,12 @@ GROUP_CHOICES = (
     ("rep", _l("Rep")),
     ("distributor", _l("Distributor")),
 )
+ROW_FILTER_CHOICES = (
+    ("", _l("All rows")),
+    ("lagging", _l("Lagging only")),
+    ("at_risk", _l("At risk only")),
+)
+# The at-risk card shows the worst ones and links to all of them.
 AT_RISK_SHOWN = 20
 
 
@@ -60,7 +67,10 @@ def _query() -> tuple[dict[str, Any], dict[str, str]]:
         group_by = "hospital"
     year_text = request.args.get("year", "").strip()
     year = int(year_text) if year_text.isdigit() and len(year_text) < 3 else None
-    return {"as_of": as_of, "group_by": group_by, "year": year}, errors
+    only = request.args.get("only", "")
+    if only not in fulfilment_service.ROW_FILTERS:
+        only = ""
+    return {"as_of": as_of, "group_by": group_by, "year": year, "only": only}, errors
 
 
 def _report(code: str, query: dict[str, Any]) -> FulfilmentReport:
@@ -92,30 +102,21 @@ def detail(code: str) -> Any:
         errors["year"] = year_problem
     session = get_session()
     view = award_service.view(session, report.award, actor=current_actor())
-    trend = fulfilment_service.monthly_trend(
-        session, actor=current_actor(), award=report.award, year=report.year, as_of=report.as_of
+    months = fulfilment_trend.trend(
+        session,
+        actor=current_actor(),
+        award=report.award,
+        year=report.year,
+        as_of=report.as_of,
+        agreed=report.totals.agreed,
     )
-    agreed = report.totals.agreed
-    cumulative = 0
-    chart_months = []
-    agreement = rules.AgreementYear(report.year.start, report.year.end)
-    for label, bought in trend:
-        cumulative += bought
-        chart_months.append(
-            {
-                "label": label,
-                "purchased": bought,
-                "completion": rules.ratio_text(rules.completion(cumulative, agreed)),
-            }
-        )
     chart = {
         "labels": {
             "purchased": _("Purchased"),
             "completion": _("Cumulative completion"),
             "progress": _("Time progress"),
         },
-        "months": chart_months,
-        "progress": rules.ratio_text(rules.time_progress(agreement, report.as_of)),
+        "months": [dataclasses.asdict(month) for month in months],
     }
     page, per_page = page_args()
     start = (page - 1) * per_page
@@ -123,13 +124,29 @@ def detail(code: str) -> Any:
         fulfilment_service.at_risk_rows(report),
         key=lambda r: (r.projected is None, r.projected or 0, r.key),
     )
+    if query["only"]:
+        chosen = fulfilment_service.rows_where(report, query["only"])
+        rows, count = chosen[start : start + per_page], len(chosen)
+        totals = fulfilment_service.total_of(chosen, report.totals)
+    else:
+        rows, count, totals = report.page(start, per_page), report.row_count, report.totals
     return render_template(
         "awards/detail.html",
         view=view,
         report=report,
-        rows=report.page(start, per_page),
+        rows=rows,
+        totals=totals,
+        only=query["only"],
+        filters=ROW_FILTER_CHOICES,
+        # The page's own choices, for its links (the export, all at risk).
+        query={
+            "year": report.year.year,
+            "as_of": report.as_of.isoformat(),
+            "group_by": report.group_by,
+            **({"only": query["only"]} if query["only"] else {}),
+        },
         page=page,
-        pages=max(1, -(-report.row_count // per_page)),
+        pages=max(1, -(-count // per_page)),
         at_risk=at_risk[:AT_RISK_SHOWN],
         at_risk_count=len(at_risk),
         chart=chart,
