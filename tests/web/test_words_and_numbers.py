@@ -4,6 +4,7 @@ Chinese and English. The layouts are checked in Chromium (tests/browser)."""
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -13,8 +14,9 @@ from sqlmodel import Session
 from tests.factories import make_hospital
 from tests.web import world
 from tests.web.pages import csrf_from, field_control, find, find_all, page, text
-from vbptrack.services import awards, contracts, listings, purchases
+from vbptrack.services import awards, contracts, filings, listings, purchases
 from vbptrack.services.access import SYSTEM
+from vbptrack.web.receivables_common import today
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 LISTING_URL = f"/listings/{world.IN_TERRITORY}/{world.PRODUCT}"
@@ -155,3 +157,43 @@ def test_the_trend_draws_time_progress_rising_month_by_month(
         ("2025-03", "0.2466"),
         ("2025-04", "0.2877"),  # the month in progress: to the as-of day
     ]
+
+
+def test_the_deadlines_page_names_provinces_and_products_and_counts_days_in_words(
+    app: Flask, db: Session, data: world.World
+) -> None:
+    """Item 7: "P0002 在 41 的挂网备案到期", `price/P0002/41`, 下一页 for "next 30 days",
+    and "1 days" in English."""
+    filings.record(
+        db, actor=SYSTEM,
+        data={"kind": "price", "product_code": world.PRODUCT, "province_code": "31",
+              "status": "approved", "date": "2026-01-01", "expires": "2026-03-02"},
+        today=date(2026, 1, 1),
+    )  # fmt: skip
+    manager = world.signed_in(app, data.users["manager"])
+    zh = page(manager.get("/deadlines/?as_of=2026-03-01&within=30", headers=ZH))
+    row = next(r for r in find_all(zh, "tr") if r.get("data-kind") == "filing_expiry")
+    cells = [text(cell) for cell in find_all(row, "td")]
+    assert cells[1] == "明天"
+    assert cells[3] == "阿托伐他汀钙片（P0001）在上海市的挂网备案到期"
+    assert cells[4] == "挂网备案 · P0001 · 上海市"
+    assert row.get("data-ref") == f"price/{world.PRODUCT}/31"  # the feed's key is unchanged
+    form = text(find(zh, "form", class_="filters"))  # type: ignore[arg-type]
+    assert "未来" in form and "下一页" not in form
+
+    en = page(manager.get("/deadlines/?as_of=2026-03-01&within=30"))
+    row = next(r for r in find_all(en, "tr") if r.get("data-kind") == "filing_expiry")
+    cells = [text(cell) for cell in find_all(row, "td")]
+    assert cells[1] == "tomorrow"
+    assert cells[3] == "Price filing of 阿托伐他汀钙片 (P0001) in Shanghai expires"
+    assert cells[4] == "Price filing · P0001 · Shanghai"
+    assert "Due within the next" in text(find(en, "form", class_="filters"))  # type: ignore[arg-type]
+    empty = text(page(manager.get("/deadlines/?as_of=2030-01-01&within=7")))
+    assert "Nothing is due in the next 7 days." in empty
+    # "1 day", never "1 days", wherever a count of days is shown
+    listings.record_change(
+        db, actor=SYSTEM, hospital_code=world.IN_TERRITORY, product_code=world.PRODUCT,
+        data={"status": "pharmacy_review", "date": (today() - timedelta(days=1)).isoformat()},
+    )  # fmt: skip
+    mine = text(page(world.signed_in(app, data.users["rep"]).get("/listings/mine")))
+    assert "1 day" in mine and "1 days" not in mine

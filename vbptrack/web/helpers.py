@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, ngettext
 from flask_login import current_user
 
 from vbptrack.domain.money import format_money_grouped
@@ -25,6 +25,11 @@ def _province(code: str | None) -> str:
 
 def _money(amount: Decimal | None) -> str:
     return "" if amount is None else format_money_grouped(amount)
+
+
+def _days(count: int) -> str:
+    """ "1 day", "2 days" (一天, 两天 alike in Chinese: one plural form)."""
+    return ngettext("%(num)s day", "%(num)s days", count)
 
 
 def _date(value: date | datetime | None) -> str:
@@ -59,6 +64,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(_province, "province")
     app.add_template_filter(_money, "money")
     app.add_template_filter(_date, "day")
+    app.add_template_filter(_days, "days")
     # Globals, not context: macros imported without context (forms, pagination) see them.
     app.jinja_env.globals.update(page_url=_page_url, province_choices=_ProvinceChoices())
 
