@@ -14,7 +14,7 @@ from sqlmodel import Session
 from tests.factories import make_hospital
 from tests.web import world
 from tests.web.pages import csrf_from, field_control, find, find_all, page, text
-from vbptrack.services import awards, contracts, filings, listings, purchases
+from vbptrack.services import awards, contracts, filings, listings, payments, purchases
 from vbptrack.services.access import SYSTEM
 from vbptrack.web.receivables_common import today
 
@@ -197,3 +197,42 @@ def test_the_deadlines_page_names_provinces_and_products_and_counts_days_in_word
     )  # fmt: skip
     mine = text(page(world.signed_in(app, data.users["rep"]).get("/listings/mine")))
     assert "1 day" in mine and "1 days" not in mine
+
+
+def _history(response: object) -> list[tuple[str, str, str]]:
+    """(field, old, new) rows of a page's history, and the lines above them."""
+    section = find(page(response), "section", class_="history")
+    assert section is not None
+    return [
+        tuple(text(cell) for cell in row if cell.tag in {"th", "td"} and text(cell) != "→")  # type: ignore[misc]
+        for row in find_all(section, "tr")
+    ]
+
+
+def test_history_shows_labels_and_formatted_values_and_names_the_system(
+    app: Flask, db: Session, data: world.World
+) -> None:
+    """Item 8: "allocated — → {'202600001403': '61529.25'}", raw field names, "system"."""
+    payments.create_payment(
+        db, actor=SYSTEM,
+        data={"reference": "HK-1", "customer_code": world.IN_TERRITORY, "date": "2025-03-01",
+              "amount": "61529.25",
+              "allocations": [{"invoice_number": world.INVOICE, "amount": "600"}]},
+    )  # fmt: skip
+    finance = world.signed_in(app, data.users["finance"])
+    customer = finance.get(f"/receivables/customers/{world.IN_TERRITORY}", headers=ZH)
+    rows = _history(customer)
+    assert ("核销至发票", "—", "INV-0001: 600.00") in rows
+    assert ("金额", "—", "61,529.25") in rows
+    assert ("医院名称", "—", "H310001 人民医院") in rows  # the hospital's own form labels
+    assert ("省份", "—", "上海市") in rows
+    shown = text(find(page(customer), "section", class_="history"))  # type: ignore[arg-type]
+    assert "{" not in shown and "allocated" not in shown and "grade" not in shown
+    assert "系统" in shown and "system" not in shown
+
+    manager = world.signed_in(app, data.users["manager"])
+    rows = _history(manager.get(f"/contracts/{world.CONTRACT}", headers=ZH))
+    assert ("合同相对方", "—", "H310001") in rows and ("到期日", "—", "2099-12-31") in rows
+    english = manager.get(f"/contracts/{world.CONTRACT}")
+    assert ("Party", "—", "H310001") in _history(english)
+    assert "· system ·" in text(find(page(english), "section", class_="history"))  # type: ignore[arg-type]

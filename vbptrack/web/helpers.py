@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from vbptrack.domain.money import format_money_grouped
 from vbptrack.domain.provinces import PROVINCES, province_name
+from vbptrack.web import history
 from vbptrack.web.navigation import navigation
 
 
@@ -61,6 +62,7 @@ class _ProvinceChoices:
 
 
 def init_app(app: Flask) -> None:
+    history.init_app(app)
     app.add_template_filter(_province, "province")
     app.add_template_filter(_money, "money")
     app.add_template_filter(_date, "day")
