@@ -236,3 +236,24 @@ def test_history_shows_labels_and_formatted_values_and_names_the_system(
     english = manager.get(f"/contracts/{world.CONTRACT}")
     assert ("Party", "—", "H310001") in _history(english)
     assert "· system ·" in text(find(page(english), "section", class_="history"))  # type: ignore[arg-type]
+
+
+def test_dunning_levels_are_named_and_empty_delivery_says_where_to_record_it(
+    app: Flask, data: world.World
+) -> None:
+    """Item 9: levels were bare numbers; Sent and Delivered were empty with no hint."""
+    finance = world.signed_in(app, data.users["finance"])
+    letters = page(finance.get("/dunning/", headers=ZH))
+    row = next(r for r in find_all(letters, "tr") if r.get("data-letter") == world.LETTER)
+    cells = [text(cell) for cell in find_all(row, "td")]
+    assert cells[3] == "L1 · 付款提醒函"
+    assert cells[5] == "登记" and cells[6] == "登记"
+    link = find(row, "a", href=f"/dunning/letters/{world.LETTER}#delivery")
+    assert link is not None
+    assert "发送与送达" in text(find(letters, "p", id="delivery-hint"))  # type: ignore[arg-type]
+    letter = text(page(finance.get(f"/dunning/letters/{world.LETTER}")))
+    assert "L1 · Payment reminder" in letter
+    # who cannot record delivery is told it is not recorded, not shown a blank
+    rep = page(world.signed_in(app, data.users["rep"]).get("/dunning/"))
+    row = next(r for r in find_all(rep, "tr") if r.get("data-letter") == world.LETTER)
+    assert [text(cell) for cell in find_all(row, "td")][5:] == ["not recorded", "not recorded"]

@@ -12,11 +12,13 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -72,6 +74,20 @@ def _lang() -> str:
 def _template_helpers() -> dict[str, Any]:
     may_issue = current_user.is_authenticated and current_actor().can(ISSUE)
     return {"yuan": from_fen, "may_issue": may_issue}
+
+
+@bp.app_template_global()
+def dunning_level(number: int) -> str:
+    """A letter's level as finance names it: "L2 · 催款函" (the level's title in the page's
+    language, from the policy), not a bare 2. The policy is read once per request."""
+    if "dunning_level_titles" not in g:
+        english = str(get_locale()) == "en"
+        g.dunning_level_titles = {
+            item.level: (item.title_en if english else item.title_zh) or item.name
+            for item in dunning_policy.load(get_session()).levels
+        }
+    title = g.dunning_level_titles.get(number)
+    return f"L{number} · {title}" if title else f"L{number}"
 
 
 @bp.app_template_global()
