@@ -257,3 +257,30 @@ def test_dunning_levels_are_named_and_empty_delivery_says_where_to_record_it(
     rep = page(world.signed_in(app, data.users["rep"]).get("/dunning/"))
     row = next(r for r in find_all(rep, "tr") if r.get("data-letter") == world.LETTER)
     assert [text(cell) for cell in find_all(row, "td")][5:] == ["not recorded", "not recorded"]
+
+
+def test_payment_terms_are_named_in_the_pages_language_and_sorted_by_days(
+    app: Flask, data: world.World
+) -> None:
+    """Item 13: "开票后90天 / 90 days after invoice" in the Chinese UI; NET120 before NET90."""
+    finance = world.signed_in(app, data.users["finance"])
+    zh = page(finance.get("/receivables/terms", headers=ZH))
+    rows = [
+        [text(cell) for cell in find_all(row, "td")][:2]
+        for row in find_all(find(zh, "section", id="terms"), "tr")  # type: ignore[arg-type]
+        if row.get("id")
+    ]
+    assert [code for code, _name in rows] == ["VBP30", "VBP", "NET90", "NET120", "NET180"]
+    assert dict(rows)["NET90"] == "开票后90天"
+    assert "days after" not in text(zh)
+    en = text(page(finance.get("/receivables/terms")))
+    assert "90 days after invoice" in en and "开票后" not in en
+    form = page(finance.get("/receivables/invoices/new", headers=ZH))
+    options = [text(o) for o in find_all(field_control(form, "payment_term"), "option")]
+    assert options[1:] == [
+        "VBP30 · 集采结算：验收后30天",
+        "VBP · 集采结算：验收次月底",
+        "NET90 · 开票后90天",
+        "NET120 · 开票后120天",
+        "NET180 · 开票后180天",
+    ]

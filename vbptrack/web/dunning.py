@@ -46,6 +46,7 @@ from vbptrack.web.receivables_common import (
 bp = Blueprint("dunning", __name__, url_prefix="/dunning")
 
 SENT_CHOICES = (("post", _l("By post")), ("email", _l("By e-mail")), ("hand", _l("By hand")))
+ENGLISH_HELP = _l("On English letters; left empty, the Chinese one is printed.")
 POLICY_FIELDS = (
     FormField("min_interval_days", _l("Minimum days between letters"), "number", True),
     FormField("payment_deadline_days", _l("Days to pay after the letter"), "number", True),
@@ -53,9 +54,11 @@ POLICY_FIELDS = (
     FormField("company_name_en", _l("Company name (English)")),
     FormField("address_zh", _l("Address (Chinese)")),
     FormField("address_en", _l("Address (English)")),
-    FormField("bank_name", _l("Bank")),
+    FormField("bank_name", _l("Bank (Chinese)")),
+    FormField("bank_name_en", _l("Bank (English)"), help=ENGLISH_HELP),
     FormField("bank_account", _l("Bank account")),
-    FormField("contact_name", _l("Contact person")),
+    FormField("contact_name", _l("Contact person (Chinese)")),
+    FormField("contact_name_en", _l("Contact person (English)"), help=ENGLISH_HELP),
     FormField("contact_phone", _l("Contact phone")),
     FormField("contact_email", _l("Contact e-mail"), "email"),
 )

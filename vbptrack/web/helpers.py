@@ -28,6 +28,13 @@ def _money(amount: Decimal | None) -> str:
     return "" if amount is None else format_money_grouped(amount)
 
 
+def term_name(term: Any) -> str:
+    """A payment term's name in the page's language: its English name on English pages
+    where it has one, else the one name it has."""
+    english = str(get_locale()) == "en"
+    return str((term.name_en if english else "") or term.name)
+
+
 def _days(count: int) -> str:
     """ "1 day", "2 days" (一天, 两天 alike in Chinese: one plural form)."""
     return ngettext("%(num)s day", "%(num)s days", count)
@@ -67,6 +74,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(_money, "money")
     app.add_template_filter(_date, "day")
     app.add_template_filter(_days, "days")
+    app.add_template_filter(term_name, "term_name")
     # Globals, not context: macros imported without context (forms, pagination) see them.
     app.jinja_env.globals.update(page_url=_page_url, province_choices=_ProvinceChoices())
 
