@@ -173,5 +173,5 @@ def test_an_award_page_shows_a_rep_only_their_hospitals(
     export = rep.get("/awards/A-SOUTH/fulfilment.xlsx?as_of=2025-07-02")
     sheet = load_workbook(io.BytesIO(export.data)).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert [row[0] for row in values[1:]] == [world.IN_TERRITORY, "total"]
+    assert [row[0] for row in values[1:]] == [world.IN_TERRITORY, "Total"]
     assert values[-1][2] == 1000
