@@ -11,8 +11,7 @@ writes nothing, and with a new next step or note it is a follow-up entry in the 
 that keeps the day the status began (`status_since`), so "days in status" and "stuck"
 keep counting (a rep tapping Save on an old listing must not make it look fresh).
 
->>> from collections.abc import Sequence
-from datetime import date, timedelta
+>>> from datetime import date, timedelta
 >>> days_in_status(date(2026, 1, 1), date(2026, 3, 1))
 59
 """
