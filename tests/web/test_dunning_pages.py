@@ -132,6 +132,10 @@ def test_policy_form_in_chinese_and_saves(app: Flask, db: Session, data: world.W
             "csrf_token": token,
             "min_interval_days": "7",
             "payment_deadline_days": "5",
+            "bank_name": "招商银行上海张江支行",
+            "bank_name_en": "China Merchants Bank, Zhangjiang",
+            "contact_name": "王会计",
+            "contact_name_en": "Ms Wang",
             "levels-0-name": "提醒",
             "levels-0-min_days_past_due": "1",
             "levels-0-fee": "20",
@@ -142,6 +146,12 @@ def test_policy_form_in_chinese_and_saves(app: Flask, db: Session, data: world.W
 
     saved = dunning_policy.load(db)
     assert saved.policy.min_interval_days == 7 and len(saved.levels) == 1
+    # the English letter's bank and contact (issue 17 item 12)
+    assert (saved.policy.bank_name_en, saved.policy.contact_name_en) == (
+        "China Merchants Bank, Zhangjiang",
+        "Ms Wang",
+    )
+    assert saved.policy.bank_name == "招商银行上海张江支行"
     assert saved.levels[0].fee_fen == 2000
     preview = finance.get("/dunning/policy/preview?level=1&lang=zh")
     assert preview.status_code == 200 and preview.mimetype == "application/pdf"

@@ -67,8 +67,10 @@ class PolicyIn(BaseModel):
     address_zh: optional_text(300) = None  # type: ignore[valid-type]
     address_en: optional_text(300) = None  # type: ignore[valid-type]
     bank_name: optional_text(200) = None  # type: ignore[valid-type]
+    bank_name_en: optional_text(200) = None  # type: ignore[valid-type]
     bank_account: optional_text(60) = None  # type: ignore[valid-type]
     contact_name: optional_text(60) = None  # type: ignore[valid-type]
+    contact_name_en: optional_text(60) = None  # type: ignore[valid-type]
     contact_phone: optional_text(60) = None  # type: ignore[valid-type]
     contact_email: Email = None
 

@@ -87,7 +87,12 @@ def contract_context(
         },
         "lines": view.lines,
         "value": view.value,
-        "payment_term": {"code": term.code, "name": term.name} if term else None,
+        "payment_term": {
+            "code": term.code,
+            "name": (term.name_en if lang == "en" else "") or term.name,
+        }
+        if term
+        else None,
         "predecessor": view.predecessor,
         "start": day(c.start, lang),
         "end": day(c.end, lang),

@@ -7,17 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from vbptrack.db import get_session
 from vbptrack.domain.deadlines import Deadline
+from vbptrack.domain.provinces import province_name
 from vbptrack.models import Reminder
-from vbptrack.services import commercial_policy, mail, reminders
+from vbptrack.services import commercial_policy, mail, reminder_mail, reminders
 from vbptrack.services import deadlines as deadline_service
 from vbptrack.web.auth import current_actor, login_required, permission_required
 from vbptrack.web.commercial_common import DEADLINE_KIND_LABELS, SHANGHAI, today
+from vbptrack.web.market_access_common import FILING_KINDS
 from vbptrack.web.receivables_common import as_of_or_today
 
 bp = Blueprint("deadlines", __name__, url_prefix="/deadlines")
@@ -54,6 +56,19 @@ def link_target(kind: str, ref: str) -> tuple[str, dict[str, str]] | None:
             "province_code": province,
         }
     return None
+
+
+def reference(item: Deadline) -> str:
+    """The record a deadline belongs to, as people name it: a filing's kind, product and
+    province ("Price filing · P0002 · Henan") rather than the feed's `price/P0002/41`."""
+    if item.kind == "filing_expiry":
+        target = link_target(item.kind, item.ref)
+        assert target is not None
+        args = target[1]
+        kind = FILING_KINDS.get(args["kind"], args["kind"])
+        province = province_name(args["province_code"], english=str(get_locale()) == "en")
+        return f"{kind} · {args['product_code']} · {province or args['province_code']}"
+    return item.ref
 
 
 def reminder_links() -> reminders.Links:
@@ -103,6 +118,8 @@ def index() -> Any:
         problem=problem,
         labels=DEADLINE_KIND_LABELS,
         link_target=link_target,
+        reference=reference,
+        when=reminder_mail.when,
         offsets=offsets,
         groups=[(label, offsets[kind]) for label, kind in REMINDER_GROUPS],
         reminded={k: [reminded(r) for r in found] for k, found in sent.items()},

@@ -12,11 +12,13 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -44,6 +46,7 @@ from vbptrack.web.receivables_common import (
 bp = Blueprint("dunning", __name__, url_prefix="/dunning")
 
 SENT_CHOICES = (("post", _l("By post")), ("email", _l("By e-mail")), ("hand", _l("By hand")))
+ENGLISH_HELP = _l("On English letters; left empty, the Chinese one is printed.")
 POLICY_FIELDS = (
     FormField("min_interval_days", _l("Minimum days between letters"), "number", True),
     FormField("payment_deadline_days", _l("Days to pay after the letter"), "number", True),
@@ -51,9 +54,11 @@ POLICY_FIELDS = (
     FormField("company_name_en", _l("Company name (English)")),
     FormField("address_zh", _l("Address (Chinese)")),
     FormField("address_en", _l("Address (English)")),
-    FormField("bank_name", _l("Bank")),
+    FormField("bank_name", _l("Bank (Chinese)")),
+    FormField("bank_name_en", _l("Bank (English)"), help=ENGLISH_HELP),
     FormField("bank_account", _l("Bank account")),
-    FormField("contact_name", _l("Contact person")),
+    FormField("contact_name", _l("Contact person (Chinese)")),
+    FormField("contact_name_en", _l("Contact person (English)"), help=ENGLISH_HELP),
     FormField("contact_phone", _l("Contact phone")),
     FormField("contact_email", _l("Contact e-mail"), "email"),
 )
@@ -72,6 +77,20 @@ def _lang() -> str:
 def _template_helpers() -> dict[str, Any]:
     may_issue = current_user.is_authenticated and current_actor().can(ISSUE)
     return {"yuan": from_fen, "may_issue": may_issue}
+
+
+@bp.app_template_global()
+def dunning_level(number: int) -> str:
+    """A letter's level as finance names it: "L2 · 催款函" (the level's title in the page's
+    language, from the policy), not a bare 2. The policy is read once per request."""
+    if "dunning_level_titles" not in g:
+        english = str(get_locale()) == "en"
+        g.dunning_level_titles = {
+            item.level: (item.title_en if english else item.title_zh) or item.name
+            for item in dunning_policy.load(get_session()).levels
+        }
+    title = g.dunning_level_titles.get(number)
+    return f"L{number} · {title}" if title else f"L{number}"
 
 
 @bp.app_template_global()
