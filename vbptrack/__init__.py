@@ -43,10 +43,11 @@ def check_settings(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from vbptrack import db
+    from vbptrack import db, queue
     from vbptrack.web import auth, i18n
 
     db.init_app(app)
+    queue.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
 
