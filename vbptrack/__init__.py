@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
         home,
         hospitals,
         imports,
+        jobs,
         listings,
         products,
         receivables,
@@ -86,7 +87,7 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(collection_pages.bp)
-    for module in (filings, listings, contracts, tenders, awards, deadlines):
+    for module in (filings, listings, contracts, tenders, awards, deadlines, jobs):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
 

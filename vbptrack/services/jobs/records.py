@@ -298,3 +298,12 @@ __all__ = [
     "search",
     "sweep",
 ]
+
+
+def progress_of(job: Job, live: Mapping[int, Mapping[str, Any]]) -> tuple[int, int | None]:
+    """(done, total): while it runs, what its worker last said; after, what the row says."""
+    state = live.get(job.id or 0)
+    if job.status == RUNNING and state:
+        total = state.get("total")
+        return int(state.get("done") or 0), int(total) if total is not None else job.total
+    return job.done, job.total
