@@ -31,6 +31,7 @@ from vbptrack.services.problems import translate
 
 log = logging.getLogger("vbptrack.tasks")
 
+
 # work(session, job, progress, context) → the job's result (or None when the work has
 # already recorded the outcome in its own last transaction, as an import does).
 class TryAgain(Exception):  # noqa: N818

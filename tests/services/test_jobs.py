@@ -111,9 +111,7 @@ def test_progress_is_reported_while_it_runs_and_cancel_writes_nothing(
 def test_a_job_is_claimed_once(app: Flask, db: Session) -> None:
     """The claim is a conditional update: a second claim of the same job gets nothing,
     so a message delivered twice (or two workers) runs the job once."""
-    job = records.create(
-        db, actor=SYSTEM, kind="import", subject="x", params={}, lang="en"
-    )
+    job = records.create(db, actor=SYSTEM, kind="import", subject="x", params={}, lang="en")
     db.commit()
     assert records.claim(db, job.id, worker="a:1:x") is not None  # type: ignore[arg-type]
     assert records.claim(db, job.id, worker="b:2:y") is None  # type: ignore[arg-type]

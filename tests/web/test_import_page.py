@@ -267,7 +267,9 @@ def test_the_page_lists_the_columns_each_kind_accepts(manager: Uploader) -> None
     ]
     assert find(kind, "option", value="products").get("selected") is not None  # type: ignore[union-attr]
     assert "医院编码" in text(root)
-    links = [a.get("href") for a in find_all(root, "a") if "/imports/templates/" in a.get("href", "")]
+    links = [
+        a.get("href") for a in find_all(root, "a") if "/imports/templates/" in a.get("href", "")
+    ]
     assert "/imports/templates/products.xlsx" in links
 
 

@@ -98,9 +98,7 @@ def run(session: Session, job: Job, progress: Progress, _context: JobContext) ->
         letter = fresh.letters[0]
         letter.number = rules.letter_number(as_of.year, _last_sequence(session, as_of.year) + 1)
         try:
-            documents = {
-                lang: dunning_documents.letter_pdf(policy, letter, lang) for lang in LANGS
-            }
+            documents = {lang: dunning_documents.letter_pdf(policy, letter, lang) for lang in LANGS}
         except dunning_documents.DocumentError as exc:
             session.rollback()
             failures.append(Failure(letter.customer.code, str(exc)))

@@ -65,7 +65,9 @@ def start(
         )  # fmt: skip
     require(actor, kind.permission)
     if not filename:
-        raise InvalidInput(translate("Choose a file to upload."), {"file": translate("Choose a file to upload.")})
+        raise InvalidInput(
+            translate("Choose a file to upload."), {"file": translate("Choose a file to upload.")}
+        )
     data = source.read()
     job = records.create(
         session,
@@ -118,9 +120,7 @@ def run(session: Session, job: Job, progress: Progress, _settings: Any) -> None:
         before_commit=done,
     )
     if not result.ok:
-        problems = [
-            records.problem(p.message, p.row, p.column, p.value) for p in result.problems
-        ]
+        problems = [records.problem(p.message, p.row, p.column, p.value) for p in result.problems]
         records.finish(
             session, job, FAILED, result=_outcome(result), problems=problems, done=result.rows
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -97,10 +98,9 @@ class Progress:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        try:
+        # The keys are small and the row has the outcome: a failure to forget is harmless.
+        with suppress(Exception):
             self.store.forget(self.job_id)
-        except Exception:  # noqa: BLE001, S110 - the keys are small and the row has the outcome
-            pass
 
 
 @dataclass(frozen=True)

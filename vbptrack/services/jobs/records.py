@@ -153,7 +153,9 @@ def requeue(session: Session, job: Job, message: str) -> None:
     session.commit()
 
 
-def problem(message: str, row: int = 0, column: str = "", value: str | None = None) -> dict[str, Any]:
+def problem(
+    message: str, row: int = 0, column: str = "", value: str | None = None
+) -> dict[str, Any]:
     return {"row": row, "column": column, "message": message, "value": value}
 
 

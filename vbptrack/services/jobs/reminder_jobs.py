@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from vbptrack.db import get_engine
 from vbptrack.models import Job
+from vbptrack.models.jobs import DONE
 from vbptrack.services import mail, reminders
 from vbptrack.services.access import SYSTEM, Actor, require
 from vbptrack.services.jobs import records
@@ -78,16 +79,25 @@ def run(session: Session, job: Job, progress: Progress, context: JobContext) -> 
     )
     progress.set_total(len(result.sent) + len(result.failed))
     progress.advance(len(result.sent))
-    if result.failed:
-        raise Retry(
-            "; ".join(
-                translate("Could not e-mail %(user)s (%(email)s): %(error)s", user=digest.username,
-                          email=digest.email, error=error)
-                for digest, error in result.failed
-            )
-        )  # fmt: skip
-    return {
+    failures = [
+        translate("Could not e-mail %(user)s (%(email)s): %(error)s", user=digest.username,
+                  email=digest.email, error=error)
+        for digest, error in result.failed
+    ]  # fmt: skip
+    if result.temporary_failures:
+        # What went out stays sent (claimed); the retry sends only the rest.
+        raise Retry("; ".join(failures))
+    outcome = {
         "reminders": result.reminders,
         "emails": len(result.sent),
         "without_email": result.without_email,
     }
+    records.finish(
+        session,
+        job,
+        DONE,
+        result=outcome,
+        problems=[records.problem(message) for message in failures],
+        done=len(result.sent),
+    )
+    return outcome
