@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from tests.factories import make_product
-from tests.smtp import MailServer, body
 from tests.jobs import consumer, wait_for
+from tests.smtp import MailServer, body
 from tests.web import world
 from tests.web.pages import csrf_from, find, find_all, page, snapshot, text
 from vbptrack.models import ReminderRecipient, User

@@ -132,7 +132,7 @@ def test_a_bad_row_means_nothing_is_written(manager: Uploader, db: Session) -> N
         for row, column, message in problems
     )
     assert not any(row == "2" for row, _, _ in problems)
-    assert quoted_values(response)["4"] in {"火星", "四甲"}  # the bad cells, as written
+    assert quoted_values(response)["4"] in {"“火星”", "“四甲”"}  # the bad cells, as written
     assert snapshot(db) == before
 
 
