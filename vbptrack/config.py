@@ -95,6 +95,7 @@ COMMERCIAL_SETTINGS = (
 
 QUEUE_SETTINGS = (
     "QUEUE_URL",
+    "QUEUE_NAME",  # several vbptrack installations on one Redis: one name each
     "QUEUE_WORKERS",
     "REMINDER_TIME",
     "MAIL_RETRIES",
