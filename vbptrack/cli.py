@@ -303,6 +303,8 @@ def worker_command(workers: int | None, periodic: bool) -> None:
     from vbptrack.tasks import sweep_now
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # a line per rendering step
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     queue = get_queue(app)
     for item in sweep_now(app):
