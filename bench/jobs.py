@@ -75,6 +75,8 @@ class Bench:
                 QUEUE_URL=queue_url,
                 JOB_PROGRESS_SECONDS=0.5,
                 REMINDER_TIME="off",
+                # A million-row export is ~70 MB, above the 64 MB default upload limit.
+                MAX_CONTENT_LENGTH=256 * 1024 * 1024,
             )
         )
         with Session(get_engine(self.app), expire_on_commit=False) as session:
