@@ -92,7 +92,8 @@ class Bench:
         middle = time.perf_counter()
         api = self.client.get("/api/v1/hospitals?per_page=50", headers=self.token)
         end = time.perf_counter()
-        assert page.status_code == 200 and api.status_code == 200
+        assert page.status_code == 200, (page.status_code, page.get_data(as_text=True)[:300])
+        assert api.status_code == 200, (api.status_code, api.get_data(as_text=True)[:300])
         return (middle - start) * 1000, (end - middle) * 1000
 
     def reads(self, count: int) -> tuple[list[float], list[float]]:

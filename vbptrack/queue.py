@@ -27,6 +27,7 @@ from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.constants import EmptyData
 from huey.consumer import Consumer
+from huey.storage import SqliteStorage
 
 QUEUE_KEY = "vbptrack.queue"
 QUEUE_NAME = "vbptrack"
@@ -47,6 +48,17 @@ def is_redis(url: str) -> bool:
     return url.startswith(("redis://", "rediss://", "unix://"))
 
 
+class QueueFileStorage(SqliteStorage):  # type: ignore[misc]
+    """Huey's SQLite storage with `synchronous=NORMAL`: in WAL mode that survives a crash
+    of any process (a power cut may lose the last messages), and saves an fsync on every
+    enqueue, dequeue and progress beat. Huey's own switch knows only FULL and OFF."""
+
+    def _create_connection(self) -> Any:
+        connection = super()._create_connection()
+        connection.execute("pragma synchronous=1")
+        return connection
+
+
 def make_huey(url: str, name: str = QUEUE_NAME) -> Huey:
     """The Huey instance for a queue URL. Results are not kept by Huey: a job's outcome is
     its row."""
@@ -56,7 +68,9 @@ def make_huey(url: str, name: str = QUEUE_NAME) -> Huey:
         raise ValueError(f"VBPTRACK_QUEUE_URL must be sqlite:///PATH or redis://…, not {url!r}")
     path = Path(url.removeprefix("sqlite:///"))
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(name, filename=str(path), results=False, timeout=30)
+    return SqliteHuey(
+        name, filename=str(path), results=False, timeout=30, storage_class=QueueFileStorage
+    )
 
 
 class JobQueue:

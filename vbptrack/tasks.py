@@ -18,6 +18,7 @@ from flask import Flask
 from flask_babel import force_locale
 from huey import crontab
 from huey.exceptions import RetryTask
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from vbptrack.db import get_engine
@@ -59,7 +60,7 @@ def run_job(app: Flask, queue: Any, job_id: int, work: Work, *, retries: int = 0
     with app.app_context(), Session(get_engine(app), expire_on_commit=False) as session:
         try:
             job = records.claim(session, job_id, worker=worker_identity())
-        except Exception as exc:  # a locked SQLite database: try again shortly
+        except OperationalError as exc:  # a locked SQLite database: try again shortly
             log.warning("job %s: could not claim (%s); retrying", job_id, exc)
             session.rollback()
             raise RetryTask(delay=2) from exc
@@ -94,6 +95,7 @@ def run_job(app: Flask, queue: Any, job_id: int, work: Work, *, retries: int = 0
             else:
                 session.refresh(job)
                 if not records.is_finished(job):
+                    job.total = job.total if job.total is not None else progress.total
                     records.finish(session, job, DONE, result=result or {}, done=progress.done)
 
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session
 
 from vbptrack.domain import dunning as rules
-from vbptrack.models import DunningRun, Job
+from vbptrack.models import DunningPolicy, DunningRun, Job
 from vbptrack.models.jobs import DONE
 from vbptrack.services import audit, dunning, dunning_documents, dunning_policy
 from vbptrack.services.access import Actor, require
@@ -37,6 +38,19 @@ def _stopped() -> str:
 
 
 records.STOPPED_MESSAGES[KIND] = _stopped
+
+
+def _lock(session: Session) -> dunning_policy.Policy:
+    """The policy, locked until the commit: on PostgreSQL `SELECT … FOR UPDATE`; SQLite
+    ignores that, so a no-op update takes its write lock first. Either way a second run
+    waits here, then plans from what the first has committed."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(DunningPolicy)
+            .where(DunningPolicy.id == dunning_policy.POLICY_ID)
+            .values(updated_at=DunningPolicy.updated_at)
+        )
+    return dunning_policy.load(session, for_update=True)
 
 
 def start(session: Session, *, actor: Actor, queue: Any, as_of: date, lang: str) -> Job:
@@ -69,7 +83,7 @@ def run(session: Session, job: Job, progress: Progress, _context: JobContext) ->
     actor = records.actor_of(session, job)
     require(actor, ISSUE)
     as_of = date.fromisoformat(job.params["as_of"])
-    policy = dunning_policy.load(session, for_update=True)
+    policy = _lock(session)
     planned = dunning.plan(session, actor=actor, as_of=as_of, policy=policy)
     run_row = DunningRun(as_of=as_of, created_by=actor.username)
     session.add(run_row)
@@ -83,7 +97,7 @@ def run(session: Session, job: Job, progress: Progress, _context: JobContext) ->
     issued = 0
     for position, candidate in enumerate(planned.letters, start=1):
         progress.check()  # a cancel stops before the next letter; issued ones stay
-        policy = dunning_policy.load(session, for_update=True)
+        policy = _lock(session)
         fresh = dunning.plan(
             session,
             actor=actor,

@@ -52,6 +52,7 @@ class Progress:
         self.cancelled = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._beaten = False
 
     # What the work calls -------------------------------------------------------------
 
@@ -76,6 +77,7 @@ class Progress:
     def beat(self) -> None:
         state = {"done": self.done, "total": self.total, "beat": time.time(), "worker": self.worker}
         self.store.put_live(self.job_id, state)
+        self._beaten = True
         if self.store.cancel_requested(self.job_id):
             self.cancelled = True
 
@@ -87,7 +89,8 @@ class Progress:
                 continue
 
     def __enter__(self) -> Progress:
-        self.beat()
+        # No beat yet: a job shorter than one interval costs the queue's store nothing
+        # (until the first beat the sweep goes by the row's started_at).
         self._thread = threading.Thread(
             target=self._run, name=f"job-{self.job_id}-heartbeat", daemon=True
         )
@@ -99,8 +102,9 @@ class Progress:
         if self._thread is not None:
             self._thread.join(timeout=5)
         # The keys are small and the row has the outcome: a failure to forget is harmless.
-        with suppress(Exception):
-            self.store.forget(self.job_id)
+        if self._beaten:
+            with suppress(Exception):
+                self.store.forget(self.job_id)
 
 
 @dataclass(frozen=True)
