@@ -1,19 +1,42 @@
 """An import through the upload page in Chromium: the page shows the job's bar moving
 while a real consumer (beside the live server, as `vbptrack serve` runs it) works, then
-its result, without a reload."""
+its result, without a reload; on the embedded queue and on Redis."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+from flask import Flask
 from playwright.sync_api import expect
 from sqlmodel import Session
 
 from tests.browser.conftest import OpenPage
+from tests.conftest import unavailable
 from tests.factories import make_user
+from tests.jobs import REDIS_URL, redis_available
+from vbptrack import config, create_app
+from vbptrack.db import get_engine
+from vbptrack.queue import get_queue
 
 ROWS = 12_000
+
+
+@pytest.fixture(params=["embedded", "redis"])
+def app(request: pytest.FixtureRequest, database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The test app on the embedded queue, or on a Redis queue of its own name."""
+    extra = {}
+    if request.param == "redis":
+        if not redis_available():
+            unavailable(f"Redis not reachable at {REDIS_URL}")
+        extra = {"QUEUE_URL": REDIS_URL, "QUEUE_NAME": f"vbptrack_browser_{tmp_path.name}"}
+    application = create_app(config.test_config(database_url, INSTANCE_PATH=str(tmp_path), **extra))
+    yield application
+    if request.param == "redis":
+        get_queue(application).huey.storage.flush_all()
+    get_engine(application).dispose()
 
 
 def test_the_bar_moves_and_then_shows_the_result(

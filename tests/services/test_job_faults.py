@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import signal
 import time
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from tests.conftest import unavailable
 from tests.dunning_helpers import customer, overdue_invoice, set_policy
 from tests.jobs import consumer, job_row, wait_for, worker_process
 from tests.smtp import MailServer
@@ -40,17 +42,38 @@ def big_hospitals_file() -> bytes:
 
 @pytest.mark.slow
 def test_a_worker_killed_mid_import_leaves_nothing_and_the_job_failed(
-    database_url: str, tmp_path: Path
+    sqlite_template: Path, tmp_path: Path
 ) -> None:
     """kill -9 while the import writes: the database rolls the transaction back, and the
-    next worker to start marks the job failed (its worker's process is gone)."""
-    queue_url = f"sqlite:///{tmp_path / 'queue.db'}"
-    app = create_app(
-        config.test_config(database_url, INSTANCE_PATH=str(tmp_path), QUEUE_URL=queue_url)
+    next worker to start marks the job failed (its worker's process is gone). The two
+    shapes a deployment has: SQLite on the embedded queue here, PostgreSQL on Redis below."""
+    shutil.copy(sqlite_template, tmp_path / "vbptrack.db")
+    database_url = f"sqlite:///{tmp_path / 'vbptrack.db'}"
+    kill_mid_import(database_url, f"sqlite:///{tmp_path / 'queue.db'}", "vbptrack", tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_the_same_on_postgresql_and_redis(postgres_url: str, tmp_path: Path) -> None:
+    from tests.conftest import _empty_postgres
+    from tests.jobs import REDIS_URL, redis_available
+
+    if not redis_available():
+        unavailable(f"Redis not reachable at {REDIS_URL}")
+    _empty_postgres(postgres_url)
+    name = f"vbptrack_kill_{tmp_path.name}".replace("-", "_")
+    kill_mid_import(postgres_url, REDIS_URL, name, tmp_path)
+
+
+def kill_mid_import(database_url: str, queue_url: str, name: str, tmp_path: Path) -> None:
+    settings = config.test_config(
+        database_url, INSTANCE_PATH=str(tmp_path), QUEUE_URL=queue_url, QUEUE_NAME=name
     )
+    app = create_app(settings)
     env = {
         "VBPTRACK_DATABASE_URL": database_url,
         "VBPTRACK_QUEUE_URL": queue_url,
+        "VBPTRACK_QUEUE_NAME": name,
         "VBPTRACK_SECRET_KEY": "test",
         "VBPTRACK_REMINDER_TIME": "off",
     }
@@ -67,7 +90,7 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_the_job_failed(
             )
         first = worker_process(env, log=tmp_path / "worker-1.log")
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 120
             while time.monotonic() < deadline:
                 live = get_queue(app).live([job.id]).get(job.id)  # type: ignore[list-item]
                 if live and live["done"] >= 3000:  # rows written inside its transaction
@@ -85,7 +108,7 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_the_job_failed(
             assert db.execute(select(func.count()).select_from(Party)).scalar_one() == 0
         second = worker_process(env, log=tmp_path / "worker-2.log")
         try:
-            failed = wait_for(app, job.id, timeout=30)  # type: ignore[arg-type]
+            failed = wait_for(app, job.id, timeout=120)  # type: ignore[arg-type]
         finally:
             second.terminate()
             second.wait(timeout=10)
@@ -96,6 +119,8 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_the_job_failed(
         with Session(get_engine(app)) as db:
             assert db.execute(select(func.count()).select_from(Party)).scalar_one() == 0
     finally:
+        if queue_url.startswith("redis"):
+            get_queue(app).huey.storage.flush_all()
         get_engine(app).dispose()
 
 
