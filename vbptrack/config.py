@@ -90,6 +90,13 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         # Where people open vbptrack, for the links in reminder e-mails; without it the
         # e-mails carry paths only.
         "BASE_URL": os.environ.get("VBPTRACK_BASE_URL", "").rstrip("/"),
+        # Background jobs (docs/configuration.md "Background jobs"): empty is the embedded
+        # queue in instance/queue.db, redis://… a Redis server shared by `vbptrack worker`s.
+        **{
+            name: os.environ[f"VBPTRACK_{name}"]
+            for name in QUEUE_SETTINGS
+            if f"VBPTRACK_{name}" in os.environ
+        },
     }
 
 
@@ -101,6 +108,17 @@ COMMERCIAL_SETTINGS = (
     "AGREEMENT_YEAR_REMINDER_DAYS",
     "FILING_ALERT_DAYS",
     "CONTRACT_REMINDER_DAYS",
+)
+
+
+QUEUE_SETTINGS = (
+    "QUEUE_URL",
+    "QUEUE_NAME",  # several vbptrack installations on one Redis: one name each
+    "QUEUE_WORKERS",
+    "REMINDER_TIME",
+    "MAIL_RETRIES",
+    "MAIL_RETRY_DELAY",
+    "JOB_STALE_SECONDS",
 )
 
 
@@ -144,6 +162,14 @@ DEFAULTS: dict[str, Any] = {
     "BASE_URL": "",
     "SMTP_HOST": "",
     "SMTP_PORT": 25,
+    "QUEUE_URL": "",  # the embedded queue, instance/queue.db
+    "QUEUE_WORKERS": 2,  # worker threads of `vbptrack serve` / `vbptrack worker`
+    "REMINDER_TIME": "07:30",  # the daily reminder run, China time; "off" for none
+    "MAIL_RETRIES": 4,  # a refused e-mail is tried again this many times …
+    "MAIL_RETRY_DELAY": 60,  # … after 60 s, then 120 s, 240 s, 480 s
+    "JOB_STALE_SECONDS": 60,  # a running job silent this long lost its worker
+    "JOB_PROGRESS_SECONDS": 0.5,  # how often a running job tells how far it is
+    "JOB_POLL_MS": 1000,  # how often a progress bar asks
 }
 
 
@@ -153,6 +179,11 @@ def test_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "SECRET_KEY": "test-secret-key",
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": True,
+        # Background jobs report and retry quickly, so tests that wait for them are short.
+        "JOB_PROGRESS_SECONDS": 0.05,
+        "MAIL_RETRY_DELAY": 1,
+        "MAIL_RETRIES": 2,
+        "JOB_POLL_MS": 200,
     }
     config.update(overrides)
     return config

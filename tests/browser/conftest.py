@@ -21,6 +21,7 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
 from werkzeug.serving import make_server
 
 from tests.conftest import unavailable
+from vbptrack.queue import start_in_process
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -88,6 +89,8 @@ def live_server(app: Flask) -> Iterator[str]:
     """
     recorder = _StatusRecorder(app)
     server = make_server("127.0.0.1", 0, recorder, threaded=True)  # type: ignore[arg-type]
+    # Background jobs run beside the server, as `vbptrack serve` runs them.
+    workers = start_in_process(app, workers=1)
     thread = threading.Thread(
         target=server.serve_forever,
         kwargs={"poll_interval": 0.05},
@@ -101,6 +104,7 @@ def live_server(app: Flask) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=5)
         server.server_close()
+        workers.stop(graceful=True)
     assert not recorder.server_errors, f"server errors: {recorder.server_errors}"
 
 

@@ -89,6 +89,7 @@ class RunIn(BaseModel):
 
     as_of: Day
     dry_run: bool = False
+    background: bool = False  # issue as a job: 202 {"job"} at once (API.md "Long work")
 
 
 class DeliveryIn(BaseModel):

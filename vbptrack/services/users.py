@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -276,8 +276,24 @@ def user_for_token(session: Session, token: str, *, now: datetime) -> User | Non
     # Written at most once a minute: a busy integration must not write on every call.
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
         row.last_used_at = now
-        session.commit()
+        _note_use(session)
     return user
+
+
+def _note_use(session: Session) -> None:
+    """Commit the token's last use if the database takes it at once. On SQLite a
+    background import holds the write lock until it commits; an API read must not wait
+    for it (or fail) over a hint, so the note is skipped and written next time."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    try:
+        if sqlite:
+            session.connection().exec_driver_sql("PRAGMA busy_timeout = 50")
+        session.commit()
+    except OperationalError:
+        session.rollback()
+    finally:
+        if sqlite:
+            session.connection().exec_driver_sql("PRAGMA busy_timeout = 30000")
 
 
 def tokens(session: Session, user: User) -> Sequence[ApiToken]:

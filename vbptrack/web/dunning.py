@@ -27,11 +27,15 @@ from vbptrack.db import get_session
 from vbptrack.documents.http import pdf_response
 from vbptrack.domain.money import from_fen
 from vbptrack.models import DunningLetter
+from vbptrack.queue import get_queue
 from vbptrack.services import dunning, dunning_documents, dunning_letters, dunning_policy
 from vbptrack.services.dunning_policy import ISSUE, LEVEL_TEXTS
 from vbptrack.services.errors import InvalidInput, NotFound, ServiceError
+from vbptrack.services.jobs import dunning_jobs, mail_jobs, records
+from vbptrack.services.jobs import statements as statement_jobs
 from vbptrack.web.auth import current_actor, login_required, permission_required
 from vbptrack.web.forms import FormField
+from vbptrack.web.jobs import job_progress
 from vbptrack.web.paging import page_args
 from vbptrack.web.receivables_common import (
     QueryProblem,
@@ -139,28 +143,55 @@ def preview() -> Any:
 @login_required
 @permission_required(ISSUE)
 def issue() -> Any:
+    """First "N letters, total X — issue?", then (confirmed) the run as a background job
+    whose page shows the letters as they are issued."""
     db = get_session()
     try:
         as_of = date.fromisoformat(request.form.get("as_of", ""))
     except ValueError:
         flash(_("Enter a date as YYYY-MM-DD."), "error")
         return redirect(url_for("dunning.index"))
+    if request.form.get("confirmed") != "1":
+        try:
+            planned = dunning.plan(db, actor=current_actor(), as_of=as_of)
+        except InvalidInput as problem:
+            flash(" ".join(problem.fields.values()) or problem.message, "error")
+            return redirect(url_for("dunning.index"))
+        return render_template(
+            "dunning/confirm.html",
+            as_of=as_of,
+            count=len(planned.letters),
+            total=dunning.money_total(planned.letters),
+        )
     try:
-        result = dunning.issue(db, actor=current_actor(), as_of=as_of)
+        job = dunning_jobs.start(
+            db, actor=current_actor(), queue=get_queue(), as_of=as_of, lang=str(get_locale())
+        )
     except InvalidInput as problem:
         db.rollback()
         flash(" ".join(problem.fields.values()) or problem.message, "error")
         return redirect(url_for("dunning.index"))
-    if result.letters:
-        flash(_("%(count)s letters issued.", count=len(result.letters)), "success")
-    else:
-        flash(_("No new letters: every customer is up to date for this date."), "info")
-    if result.failures:
-        flash(
-            _("%(count)s letters could not be issued; see below.", count=len(result.failures)),
-            "error",
-        )
-    return redirect(url_for("dunning.run", run_id=result.run_id))
+    return redirect(url_for("jobs.detail", job_id=job.id), code=303)
+
+
+@bp.route("/statements", methods=["POST"])
+@login_required
+def statements() -> Any:
+    """Every open customer's statement as of a date, in one PDF made in the background."""
+    try:
+        as_of = date.fromisoformat(request.form.get("as_of", ""))
+    except ValueError:
+        flash(_("Enter a date as YYYY-MM-DD."), "error")
+        return redirect(url_for("dunning.index"))
+    job = statement_jobs.start(
+        get_session(),
+        actor=current_actor(),
+        queue=get_queue(),
+        as_of=as_of,
+        letter_lang=request.form.get("lang", "zh"),
+        lang=str(get_locale()),
+    )
+    return redirect(url_for("jobs.detail", job_id=job.id), code=303)
 
 
 @bp.route("/runs/<int:run_id>")
@@ -204,8 +235,18 @@ def _letter_page(
         "delivered_on": found.letter.delivered_on.isoformat() if found.letter.delivered_on else "",
         "to": found.letter.emailed_to or found.customer.email or "",
     }
+    job_html = None
+    job_id = request.args.get("job", "")
+    if job_id.isdigit():
+        try:
+            job = records.get(db, actor=actor, job_id=int(job_id))
+        except NotFound:
+            job = None
+        if job is not None and job.kind == mail_jobs.KIND:
+            job_html = render_template("jobs/_progress.html", **job_progress(job))
     return render_template(
         "dunning/letter.html",
+        job_html=job_html,
         view=found,
         values={**defaults, **(values or {})},
         errors=errors or {},
@@ -252,16 +293,19 @@ def delivery(letter: str) -> Any:
 @login_required
 @permission_required(ISSUE)
 def email(letter: str) -> Any:
+    """Checks the address now, then e-mails in the background (tried again while the
+    mail server says "later")."""
     db = get_session()
     data = {"to": request.form.get("to", ""), "lang": request.form.get("lang", "zh")}
     try:
-        dunning_letters.email(
+        job = mail_jobs.start(
             db,
             actor=current_actor(),
+            queue=get_queue(),
             number=letter,
             data=data,
             smtp=current_app.config,
-            today=today(),
+            lang=str(get_locale()),
         )
     except ServiceError as problem:
         db.rollback()
@@ -275,8 +319,12 @@ def email(letter: str) -> Any:
             values=data,
             message=problem.message,
         )
-    flash(_("Letter sent to %(to)s.", to=data["to"] or _("the customer")), "success")
-    return redirect(url_for("dunning.letter", letter=letter))
+    flash(
+        _("The letter is being sent to %(to)s; see the job for when it has gone.",
+          to=job.params["to"]),
+        "success",
+    )  # fmt: skip
+    return redirect(url_for("dunning.letter", letter=letter, job=job.id))
 
 
 def _policy_form(
