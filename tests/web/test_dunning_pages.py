@@ -150,8 +150,12 @@ def test_policy_form_in_chinese_and_saves(app: Flask, db: Session, data: world.W
 def test_rep_sees_territory_letters_only_and_cannot_issue(app: Flask, data: world.World) -> None:
     finance = world.signed_in(app, data.users["finance"])
     token = find(page(finance.get("/dunning/preview")), "input", name="csrf_token").get("value")  # type: ignore[union-attr]
-    finance.post("/dunning/runs", data={"as_of": AS_OF, "csrf_token": token})
+    issued = finance.post("/dunning/runs", data={"as_of": AS_OF, "csrf_token": token})
+    run_url = issued.headers["Location"]
     rep = world.signed_in(app, data.users["rep"])
+    # The run counts letters of every territory: not a rep's page, nor its print batch.
+    assert rep.get(run_url).status_code == 403
+    assert rep.get(run_url + "/pdf?lang=zh").status_code == 403
     listing = text(page(rep.get("/dunning/")))
     assert "复旦大学附属华山医院" in listing and "中山大学附属第一医院" not in listing
     assert rep.get("/dunning/customers/H-GD/statement").status_code == 404
