@@ -35,11 +35,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def check_settings(app: Flask) -> None:
-    """A mistyped VBPTRACK_* number (shares, reminder days) stops the start, naming the
-    setting, instead of breaking a page or the nightly reminder run later."""
+    """A mistyped VBPTRACK_* setting (shares, reminder days, the date range) stops the
+    start, naming the setting, instead of breaking a page or the nightly reminder run later."""
+    from vbptrack.models.fields import DAY_RANGE_KEY, configure_day_range
     from vbptrack.services import commercial_policy
 
     commercial_policy.from_settings(app.config)
+    app.extensions[DAY_RANGE_KEY] = configure_day_range(app.config)
 
 
 def register_extensions(app: Flask) -> None:

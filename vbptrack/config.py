@@ -59,7 +59,7 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         **{
             name: os.environ[f"VBPTRACK_{name}"]
-            for name in COMMERCIAL_SETTINGS
+            for name in (*COMMERCIAL_SETTINGS, *INPUT_SETTINGS)
             if f"VBPTRACK_{name}" in os.environ
         },
         # Dunning letters by e-mail; without a host the e-mail action says it is not set up.
@@ -84,6 +84,9 @@ COMMERCIAL_SETTINGS = (
     "FILING_ALERT_DAYS",
     "CONTRACT_REMINDER_DAYS",
 )
+
+# Bounds on what users send (docs/configuration.md); read and checked at start.
+INPUT_SETTINGS = ("DATE_MIN", "DATE_MAX")
 
 
 DEFAULTS: dict[str, Any] = {
@@ -115,6 +118,10 @@ DEFAULTS: dict[str, Any] = {
     "FILING_ALERT_DAYS": "90,30,7",
     "CONTRACT_REMINDER_DAYS": "90,60,30",
     "BASE_URL": "",
+    # The dates users may give (forms, API, imports, query strings); outside them a
+    # date is a typing slip that would overflow a report's date arithmetic.
+    "DATE_MIN": "2000-01-01",
+    "DATE_MAX": "2099-12-31",
     "SMTP_HOST": "",
     "SMTP_PORT": 25,
 }

@@ -40,9 +40,9 @@ def _cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        if value.hour == value.minute == value.second == 0:
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
+        # A date cell (a platform's order time too) is its day: no import field holds a
+        # time, and a date field takes YYYY-MM-DD only.
+        return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):

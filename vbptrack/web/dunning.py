@@ -5,7 +5,6 @@ role reads letters within its territory."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import (
@@ -29,13 +28,14 @@ from vbptrack.services import dunning, dunning_documents, dunning_letters, dunni
 from vbptrack.services.dunning_policy import ISSUE, LEVEL_TEXTS
 from vbptrack.services.errors import InvalidInput, NotFound, ServiceError
 from vbptrack.web.auth import current_actor, login_required, permission_required
-from vbptrack.web.forms import FormField
+from vbptrack.web.forms import FormField, typed, typed_day
 from vbptrack.web.paging import page_args
 from vbptrack.web.receivables_common import (
     QueryProblem,
     as_of_arg,
     as_of_or_today,
     form_errors,
+    parse_day,
     query_text,
     require_printable,
     today,
@@ -122,9 +122,9 @@ def preview() -> Any:
 def issue() -> Any:
     db = get_session()
     try:
-        as_of = date.fromisoformat(request.form.get("as_of", ""))
-    except ValueError:
-        flash(_("Enter a date as YYYY-MM-DD."), "error")
+        as_of = parse_day(typed_day(request.form.get("as_of", "")), "as_of")
+    except QueryProblem as problem:
+        flash(problem.message, "error")
         return redirect(url_for("dunning.index"))
     try:
         result = dunning.issue(db, actor=current_actor(), as_of=as_of)
@@ -219,6 +219,7 @@ def letter_pdf(letter: str) -> Any:
 def delivery(letter: str) -> Any:
     db = get_session()
     data = {name: request.form.get(name, "") for name in ("sent_via", "sent_on", "delivered_on")}
+    data = typed(data, dates=("sent_on", "delivered_on"))
     try:
         dunning_letters.record_delivery(db, actor=current_actor(), number=letter, data=data)
     except InvalidInput as problem:
@@ -289,7 +290,9 @@ def _level_rows(form: Any) -> list[dict[str, Any]]:
         if not any(str(value).strip() for key, value in row.items() if key != "level"):
             continue
         # A blank rate or fee is none; blank wording keeps what the level says now.
-        given = {key: value for key, value in row.items() if str(value).strip()}
+        given = typed(
+            {key: value for key, value in row.items() if str(value).strip()}, money=("fee",)
+        )
         rows.append({**given, "level": str(len(rows) + 1)})
     return rows
 
