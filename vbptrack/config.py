@@ -86,7 +86,7 @@ COMMERCIAL_SETTINGS = (
 )
 
 # Bounds on what users send (docs/configuration.md); read and checked at start.
-INPUT_SETTINGS = ("DATE_MIN", "DATE_MAX")
+INPUT_SETTINGS = ("DATE_MIN", "DATE_MAX", "DB_LOCK_TIMEOUT")
 
 
 DEFAULTS: dict[str, Any] = {
@@ -122,6 +122,9 @@ DEFAULTS: dict[str, Any] = {
     # date is a typing slip that would overflow a report's date arithmetic.
     "DATE_MIN": "2000-01-01",
     "DATE_MAX": "2099-12-31",
+    # Seconds a write waits for a lock another connection holds before the request is
+    # answered 503 ("busy, try again") instead of waiting on (web/errors.py).
+    "DB_LOCK_TIMEOUT": 10,
     "SMTP_HOST": "",
     "SMTP_PORT": 25,
 }
