@@ -86,7 +86,17 @@ COMMERCIAL_SETTINGS = (
 )
 
 # Bounds on what users send (docs/configuration.md); read and checked at start.
-INPUT_SETTINGS = ("DATE_MIN", "DATE_MAX", "DB_LOCK_TIMEOUT")
+INPUT_SETTINGS = (
+    "DATE_MIN",
+    "DATE_MAX",
+    "DB_LOCK_TIMEOUT",
+    "XLSX_MAX_UNPACKED_MB",
+    "XLSX_MAX_SHARED_STRINGS_MB",
+    "XLSX_MAX_RATIO",
+    "IMPORT_MAX_CELLS",
+    "IMPORT_MAX_SECONDS",
+    "IMPORT_MAX_UPLOAD_MB",
+)
 
 
 DEFAULTS: dict[str, Any] = {
@@ -125,6 +135,8 @@ DEFAULTS: dict[str, Any] = {
     # Seconds a write waits for a lock another connection holds before the request is
     # answered 503 ("busy, try again") instead of waiting on (web/errors.py).
     "DB_LOCK_TIMEOUT": 10,
+    # The upload page's own limit on a file (other posts keep MAX_CONTENT_LENGTH).
+    "IMPORT_MAX_UPLOAD_MB": 256,
     "SMTP_HOST": "",
     "SMTP_PORT": 25,
 }

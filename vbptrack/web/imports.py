@@ -4,14 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Request, abort, current_app, render_template, request
+from flask.blueprints import BlueprintSetupState
 
 from vbptrack.db import get_session
 from vbptrack.imports.kinds import KINDS
+from vbptrack.imports.reader import UploadLimits
 from vbptrack.imports.runner import run_import
 from vbptrack.web.auth import current_actor, login_required
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
+
+
+class UploadRequest(Request):
+    """A million-row export is about 72 MB as .xlsx, more than any other post may send
+    (`MAX_CONTENT_LENGTH`): the upload page takes up to `IMPORT_MAX_UPLOAD_MB`. Decided
+    from the matched endpoint, so it holds when CSRF protection first reads the form."""
+
+    @property
+    def max_content_length(self) -> int | None:  # type: ignore[override]
+        if self.endpoint == "imports.index":
+            return UploadLimits.upload_mb(current_app.config) << 20
+        return super().max_content_length
+
+
+@bp.record_once
+def _use_upload_request(state: BlueprintSetupState) -> None:
+    state.app.request_class = UploadRequest
 
 
 def _allowed() -> dict[str, Any]:
