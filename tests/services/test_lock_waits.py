@@ -101,3 +101,13 @@ def test_a_form_behind_a_held_lock_gets_a_page_in_the_users_language(
         assert "数据库正忙" in page and "Traceback" not in page
     saved = browser.post("/hospitals/new", data={**HOSPITAL, "csrf_token": token})
     assert saved.status_code == 302
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-1"])
+def test_a_lock_timeout_that_cannot_be_used_stops_the_start(
+    database_url: str, tmp_path: Path, value: str
+) -> None:
+    with pytest.raises(ValueError, match="VBPTRACK_DB_LOCK_TIMEOUT"):
+        create_app(
+            app_config.test_config(database_url, INSTANCE_PATH=str(tmp_path), DB_LOCK_TIMEOUT=value)
+        )
