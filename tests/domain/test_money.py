@@ -64,6 +64,7 @@ def test_parse_money_accepts(text: str, expected: str) -> None:
         ("12.500", "at most two decimal places", "decimals"),  # a third place, even a zero
         (Decimal("0.001"), "at most two decimal places", "decimals"),
         ("-5", "must not be negative", "negative"),
+        ("-0", "must not be negative", "negative"),
         ("abc", "is not an amount", "invalid"),
         ("", "an amount is required", "required"),
         ("NaN", "is not an amount", "invalid"),

@@ -95,9 +95,9 @@ def parse_money(value: str | int | Decimal, *, allow_negative: bool = False) -> 
         raise MoneyError(f"{value!s} is too large", "too_large")
     if amount != amount.quantize(CENT):  # a Decimal from code with a third place
         raise MoneyError("at most two decimal places", "decimals")
-    if amount < 0 and not allow_negative:
+    if amount.is_signed() and not allow_negative:  # "-0" too: a minus sign means negative
         raise MoneyError("must not be negative", "negative")
-    return amount.quantize(CENT)
+    return abs(amount).quantize(CENT) if amount == 0 else amount.quantize(CENT)
 
 
 def typed_money_text(text: str) -> str:
