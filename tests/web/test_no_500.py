@@ -139,9 +139,7 @@ QUERIES = [
     {"next": "//evil.example", "kind": LONG},
     # Dates past the range overflowed date arithmetic ("year 10000 is out of range").
     {"as_of": "9999-12-31", "month": "9999-12", "from": "9999-12", "to": "9999-12"},
-    {"as_of": "0001-01-01", "month": "0001-01", "since": "0001-01-01"},
-    {"as_of": "٢٠٢٤-٠١-٠١", "month": "２０２４-０１"},
-    {"as_of": "2024-02-29T00:00:00", "within": "9" * 30},
+    {"as_of": "0001-01-01", "month": "２０２４-０１", "since": "٢٠٢٤-٠١-٠١", "within": "9" * 30},
 ]
 
 # Pages with an as-of date: a date outside the range is said next to the picker.
