@@ -63,7 +63,7 @@ bench: install-dev
 
 translations: install-dev
 	$(BIN)/pybabel extract -F vbptrack/translations/babel.cfg -k _l -k lazy_gettext -k translate \
-	  -k N_ --no-wrap --project vbptrack -o vbptrack/translations/messages.pot .
+	  -k N_ -k lazy_pgettext:1c,2 --no-wrap --project vbptrack -o vbptrack/translations/messages.pot .
 	$(BIN)/pybabel update -i vbptrack/translations/messages.pot -d vbptrack/translations -l zh \
 	  --no-wrap --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d vbptrack/translations --statistics

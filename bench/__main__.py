@@ -3,9 +3,10 @@
 Environment: BENCH_BACKENDS=sqlite,postgresql  BENCH_SCALE=100  BENCH_IMPORT_ROWS=20000
 BENCH_INVOICES=1000000  BENCH_RECEIVABLES_IMPORT_ROWS=10000  BENCH_EXPORT_ROWS=100000
 BENCH_PURCHASES=5000000  BENCH_AGREED=200000  BENCH_PURCHASE_IMPORT_ROWS=1000000
-BENCH_MEMORY_ROWS=50000  BENCH_DUNNING_LETTERS=1000.  BENCH_ONLY=commercial,dunning
-(comma-separated area names) runs only those areas: master_data, receivables,
-commercial, dunning.
+BENCH_MEMORY_ROWS=50000  BENCH_DUNNING_LETTERS=1000  BENCH_JOBS_IMPORT_ROWS=1000000
+BENCH_JOBS_LETTERS=1000  BENCH_JOBS_OVERHEAD=200  BENCH_JOBS_WORKERS=process,thread.
+BENCH_ONLY=commercial,dunning (comma-separated area names) runs only those areas:
+master_data, receivables, commercial, dunning, jobs.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ import sys
 import time
 from collections.abc import Callable
 
-from bench import commercial, dunning, master_data, receivables
+from bench import commercial, dunning, jobs, master_data, receivables
 
 AREAS: dict[str, Callable[[], str]] = {
     "master_data": master_data.run,
     "receivables": receivables.run,
     "commercial": commercial.run,
     "dunning": dunning.run,
+    "jobs": jobs.run,
 }
 
 

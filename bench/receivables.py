@@ -83,7 +83,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "role",
         "password_hash",
         "active",
-        "failed_logins",
+        "session_generation",
         "created_at",
     ),
     "party": (

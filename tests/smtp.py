@@ -1,7 +1,8 @@
 """A real SMTP server on localhost (aiosmtpd) for the tests that send e-mail.
 
 It keeps every message it accepts and refuses the recipients in `refused` with a 550,
-the way a company mail server refuses an address it does not know.
+the way a company mail server refuses an address it does not know; `refuse_next` makes
+it say "451 try again later" that many times first, as a busy server does.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ class MailServer:
     port: int
     received: list[Any] = field(default_factory=list)  # aiosmtpd envelopes
     refused: set[str] = field(default_factory=set)
+    # The next this-many recipients get "451 try again later", as a busy server says.
+    refuse_next: int = 0
+    attempts: int = 0  # every recipient offered, taken or not
 
     def messages(self) -> list[EmailMessage]:
         """What arrived, headers decoded (a Chinese subject reads as Chinese)."""
@@ -57,6 +61,10 @@ def running_mail_server() -> Iterator[MailServer]:
         async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook names
             self, smtp: Any, session: Any, envelope: Any, address: str, options: Any
         ) -> str:
+            server.attempts += 1
+            if server.refuse_next > 0:
+                server.refuse_next -= 1
+                return "451 4.3.0 Try again later"
             if address in server.refused:
                 return "550 5.1.1 No such user here"
             envelope.rcpt_tos.append(address)

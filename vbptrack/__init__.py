@@ -51,10 +51,12 @@ def check_settings(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from vbptrack import db
-    from vbptrack.web import auth, i18n
+    from vbptrack import db, queue
+    from vbptrack.web import auth, i18n, security_headers
 
     db.init_app(app)
+    security_headers.init_app(app)
+    queue.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
 
@@ -72,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
         home,
         hospitals,
         imports,
+        jobs,
         listings,
         products,
         receivables,
@@ -93,7 +96,7 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(collection_pages.bp)
-    for module in (filings, listings, contracts, tenders, awards, deadlines):
+    for module in (filings, listings, contracts, tenders, awards, deadlines, jobs):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
 

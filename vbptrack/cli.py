@@ -123,6 +123,31 @@ def users_create(
         click.echo(f"password: {password}")
 
 
+@users_group.command("passwd")
+@click.argument("username")
+@click.option("--password", help="Generated and printed when not given.")
+@with_appcontext
+def users_passwd(username: str, password: str | None) -> None:
+    """Set a user's password (a forgotten one, a first administrator's). Every session
+    of the user ends."""
+    from vbptrack.services import users as user_service
+
+    generated = password is None
+    password = password or user_service.generate_password()
+    with session_scope() as session:
+        user = user_service.find(session, username)
+        if user is None:
+            raise click.ClickException(f"no user {username}")
+        try:
+            user_service.set_password(session, actor=SYSTEM, user=user, password=password)
+        except ServiceError as problem:
+            details = "; ".join(f"{k}: {v}" for k, v in problem.fields.items())
+            raise click.ClickException(f"{problem.message} {details}".strip()) from problem
+    click.echo(f"password of {username} changed; their sessions have ended")
+    if generated:
+        click.echo(f"password: {password}")
+
+
 @users_group.command("token")
 @click.argument("username")
 @click.option("--label", default="cli", help="What the token is for.")
@@ -248,17 +273,87 @@ def reminders_send(as_of: datetime | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
+@click.option(
+    "--worker/--no-worker",
+    "in_process",
+    default=None,
+    help="Run background jobs in this process (default: yes on the embedded queue, "
+    "no on Redis, where `vbptrack worker` runs them).",
+)
 @with_appcontext
-def serve_command(host: str, port: int, threads: int) -> None:
+def serve_command(host: str, port: int, threads: int, in_process: bool | None) -> None:
+    import signal
+
     from waitress import serve
 
+    from vbptrack.queue import get_queue, start_in_process
+
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    queue = get_queue(app)
+    consumer = None
+    if in_process if in_process is not None else queue.embedded:
+        consumer = start_in_process(app)
+        click.echo(f"background jobs: {consumer.workers} workers in this process ({queue.url})")
+    else:
+        click.echo(f"background jobs: queued on {queue.url}; run `vbptrack worker` for them")
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # waitress ends its loop, then the workers end theirs
+
+    signal.signal(signal.SIGTERM, stop)
     click.echo(f"vbptrack on http://{host}:{port}  (Ctrl+C stops it)")
-    serve(app, host=host, port=port, threads=threads, ident="vbptrack")
+    try:
+        serve(app, host=host, port=port, threads=threads, ident="vbptrack")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+
+
+@click.command("worker", help="Run background jobs (imports, dunning runs, e-mail, reminders).")
+@click.option("--workers", type=int, default=None, help="Worker threads (VBPTRACK_QUEUE_WORKERS).")
+@click.option(
+    "--periodic/--no-periodic",
+    default=True,
+    show_default=True,
+    help="Also start the daily reminder run and the sweep of stalled jobs; give "
+    "--no-periodic to all workers but one.",
+)
+@with_appcontext
+def worker_command(workers: int | None, periodic: bool) -> None:
+    import logging
+
+    from vbptrack.queue import consumer_options, get_queue
+    from vbptrack.tasks import sweep_now
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # a line per rendering step
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    queue = get_queue(app)
+    for item in sweep_now(app):
+        click.echo(f"job {item.job_id} marked failed ({item.reason})")
+    options = consumer_options(app, workers)
+    options["periodic"] = periodic
+    # Redis hands a waiting worker its job at once; polling it would only add load.
+    if not queue.embedded:
+        options.pop("max_delay")
+    consumer = queue.huey.create_consumer(**options)
+    click.echo(f"vbptrack worker: {consumer.workers} threads on {queue.url}")
+    consumer.run()
 
 
 def register(app: Flask) -> None:
-    commands = (db_group, users_group, demo_group, reminders_group, import_command, serve_command)
+    commands = (
+        db_group,
+        users_group,
+        demo_group,
+        reminders_group,
+        import_command,
+        serve_command,
+        worker_command,
+    )
     for command in commands:
         app.cli.add_command(command)
 

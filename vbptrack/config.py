@@ -45,10 +45,21 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _whole_number(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isascii() or not value.isdigit():
+        raise ValueError(f"{name} must be a whole number, not {value!r}")
+    return int(value)
+
+
 def from_environment(instance_path: Path) -> dict[str, Any]:
     https = _flag("VBPTRACK_HTTPS", False)
     return {
         "SECRET_KEY": load_secret_key(instance_path),
+        # Served over HTTPS (TLS at the proxy): Secure cookies and the HSTS header.
+        "HTTPS": https,
         "DATABASE_URL": os.environ.get(
             "VBPTRACK_DATABASE_URL", sqlite_url(instance_path / "vbptrack.db")
         ),
@@ -62,6 +73,13 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
             for name in (*COMMERCIAL_SETTINGS, *INPUT_SETTINGS)
             if f"VBPTRACK_{name}" in os.environ
         },
+        **{
+            name: os.environ[f"VBPTRACK_{name}"]
+            for name in ("LOGIN_LIMIT_PER_ACCOUNT_ADDRESS", "LOGIN_LIMIT_PER_ADDRESS")
+            if f"VBPTRACK_{name}" in os.environ
+        },
+        "RATELIMIT_STORAGE_URI": os.environ.get("VBPTRACK_RATELIMIT_STORAGE_URL") or "memory://",
+        "TRUSTED_PROXIES": _whole_number("VBPTRACK_TRUSTED_PROXIES", 0),
         # Dunning letters by e-mail; without a host the e-mail action says it is not set up.
         "SMTP_HOST": os.environ.get("VBPTRACK_SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("VBPTRACK_SMTP_PORT", "25")),
@@ -72,6 +90,13 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         # Where people open vbptrack, for the links in reminder e-mails; without it the
         # e-mails carry paths only.
         "BASE_URL": os.environ.get("VBPTRACK_BASE_URL", "").rstrip("/"),
+        # Background jobs (docs/configuration.md "Background jobs"): empty is the embedded
+        # queue in instance/queue.db, redis://… a Redis server shared by `vbptrack worker`s.
+        **{
+            name: os.environ[f"VBPTRACK_{name}"]
+            for name in QUEUE_SETTINGS
+            if f"VBPTRACK_{name}" in os.environ
+        },
     }
 
 
@@ -99,7 +124,19 @@ INPUT_SETTINGS = (
 )
 
 
+QUEUE_SETTINGS = (
+    "QUEUE_URL",
+    "QUEUE_NAME",  # several vbptrack installations on one Redis: one name each
+    "QUEUE_WORKERS",
+    "REMINDER_TIME",
+    "MAIL_RETRIES",
+    "MAIL_RETRY_DELAY",
+    "JOB_STALE_SECONDS",
+)
+
+
 DEFAULTS: dict[str, Any] = {
+    "HTTPS": False,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -110,9 +147,17 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "LANGUAGES": ["zh", "en"],
-    # Sign-in throttling: this many failures in a row lock the account for a while.
-    "LOGIN_MAX_FAILURES": 5,
-    "LOGIN_LOCKOUT": timedelta(minutes=15),
+    # Sign-in throttling (web/login_throttle.py): failed sign-ins allowed per username and
+    # address, and per address for any usernames; no account is ever locked for everyone.
+    "LOGIN_LIMIT_PER_ACCOUNT_ADDRESS": "5 per 15 minutes",
+    "LOGIN_LIMIT_PER_ADDRESS": "50 per hour",
+    # Where the counts live: this process's memory, or redis://… shared by a cluster.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    # A Redis that stops answering must not hold up a sign-in for long (then each
+    # process counts in its own memory until Redis is back).
+    "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    # Reverse proxies in front of the app whose X-Forwarded-For / -Proto are believed.
+    "TRUSTED_PROXIES": 0,
     "PER_PAGE": 50,
     "API_MAX_PER_PAGE": 500,
     # VBP fulfilment (DOMAIN.md §5.6): the agreed share of reported demand by number of
@@ -139,6 +184,14 @@ DEFAULTS: dict[str, Any] = {
     "IMPORT_MAX_UPLOAD_MB": 256,
     "SMTP_HOST": "",
     "SMTP_PORT": 25,
+    "QUEUE_URL": "",  # the embedded queue, instance/queue.db
+    "QUEUE_WORKERS": 2,  # worker threads of `vbptrack serve` / `vbptrack worker`
+    "REMINDER_TIME": "07:30",  # the daily reminder run, China time; "off" for none
+    "MAIL_RETRIES": 4,  # a refused e-mail is tried again this many times …
+    "MAIL_RETRY_DELAY": 60,  # … after 60 s, then 120 s, 240 s, 480 s
+    "JOB_STALE_SECONDS": 60,  # a running job silent this long lost its worker
+    "JOB_PROGRESS_SECONDS": 0.5,  # how often a running job tells how far it is
+    "JOB_POLL_MS": 1000,  # how often a progress bar asks
 }
 
 
@@ -148,6 +201,11 @@ def test_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "SECRET_KEY": "test-secret-key",
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": True,
+        # Background jobs report and retry quickly, so tests that wait for them are short.
+        "JOB_PROGRESS_SECONDS": 0.05,
+        "MAIL_RETRY_DELAY": 1,
+        "MAIL_RETRIES": 2,
+        "JOB_POLL_MS": 200,
     }
     config.update(overrides)
     return config

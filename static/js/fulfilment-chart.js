@@ -1,5 +1,5 @@
 // The award page's trend: purchases per month (bars) and cumulative completion against
-// time progress (lines). Numbers arrive as strings and become numbers only to be drawn;
+// the time progress at each month's end (lines). Numbers arrive as strings and become numbers only to be drawn;
 // the tables beside the chart carry the exact values.
 document.addEventListener("DOMContentLoaded", () => {
   const source = document.getElementById("fulfilment-chart-data");
@@ -29,7 +29,7 @@ document.addEventListener("DOMContentLoaded", () => {
         {
           type: "line",
           label: data.labels.progress,
-          data: data.months.map(() => percent(data.progress)),
+          data: data.months.map((m) => percent(m.progress)),
           borderColor: "#b3261e",
           borderDash: [6, 4],
           pointRadius: 0,

@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
 from werkzeug.serving import make_server
 
 from tests.conftest import unavailable
+from vbptrack.queue import start_in_process
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -88,6 +89,8 @@ def live_server(app: Flask) -> Iterator[str]:
     """
     recorder = _StatusRecorder(app)
     server = make_server("127.0.0.1", 0, recorder, threaded=True)  # type: ignore[arg-type]
+    # Background jobs run beside the server, as `vbptrack serve` runs them.
+    workers = start_in_process(app, workers=1)
     thread = threading.Thread(
         target=server.serve_forever,
         kwargs={"poll_interval": 0.05},
@@ -101,6 +104,7 @@ def live_server(app: Flask) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=5)
         server.server_close()
+        workers.stop(graceful=True)
     assert not recorder.server_errors, f"server errors: {recorder.server_errors}"
 
 
@@ -110,10 +114,17 @@ def open_page(new_context: Callable[..., BrowserContext], live_server: str) -> I
 
     Keyword arguments go to the new context (viewport, is_mobile, ...). Contexts come from
     pytest-playwright's `new_context`, so --tracing, --video and --screenshot still work
-    and it closes them. Pages speak English unless told otherwise; a JavaScript error on
-    any page fails the test.
+    and it closes them. Pages speak English unless told otherwise; a JavaScript error or
+    anything the Content-Security-Policy refuses, on any page, fails the test.
     """
     js_errors: list[str] = []
+    refused: list[str] = []
+
+    def on_console(page: Page, message: ConsoleMessage) -> None:
+        # Chromium reports each thing the policy blocks as a console error; on another
+        # site's page (a framing test) it is that page's business.
+        if "Content Security Policy" in message.text and page.url.startswith(live_server):
+            refused.append(f"{page.url}: {message.text}")
 
     def _open(**context_args: Any) -> Page:
         options: dict[str, Any] = {"locale": "en-US", "base_url": live_server, **context_args}
@@ -121,8 +132,10 @@ def open_page(new_context: Callable[..., BrowserContext], live_server: str) -> I
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
         page.on("pageerror", lambda error: js_errors.append(f"{page.url}: {error}"))
+        page.on("console", lambda message: on_console(page, message))
         return page
 
     expect.set_options(timeout=TIMEOUT_MS)
     yield _open
     assert not js_errors, f"JavaScript errors on the page: {js_errors}"
+    assert not refused, f"refused by the Content-Security-Policy: {refused}"

@@ -253,7 +253,8 @@ def test_import_shows_problems_then_writes(
     cells = problems.first.locator("td")
     expect(cells.nth(0)).to_have_text("3")
     expect(cells.nth(1)).to_have_text("省份")
-    expect(cells.nth(2)).to_contain_text("火星")
+    expect(cells.nth(2)).to_have_text("“火星”")  # the bad value, quoted
+    expect(cells.nth(3)).to_contain_text("火星")
     expect(page.get_by_label("What the file holds")).to_have_value("hospitals")
 
     # All or nothing: the good first row was not written either.

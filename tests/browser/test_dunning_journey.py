@@ -54,7 +54,11 @@ def test_finance_previews_issues_and_delivers_a_letter(db: Session, open_page: O
     expect(row).to_contain_text("12,345.67")
     expect(row).to_contain_text("I-1")
     page.get_by_role("button", name="Issue these 1 letters").click()
-    expect(page.get_by_role("status")).to_contain_text("1 letters issued")
+    expect(page.locator("#confirm")).to_contain_text("1 letters, total 12,345.67 — issue?")
+    page.get_by_role("button", name="Issue 1 letters").click()
+    # The run goes on in the background; its page shows the letters as they are issued.
+    expect(page.locator("section.job")).to_have_attribute("data-status", "done")
+    expect(page.locator("section.job")).to_contain_text("1 letters issued.")
     page.get_by_role("link", name=re.compile(r"DL-2026-\d{6}")).click()
     expect(page.locator("#letter-total")).to_have_text("12,345.67")
     with page.expect_response(re.compile(r"/pdf\?lang=zh$")) as response_info:

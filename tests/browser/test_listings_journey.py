@@ -56,3 +56,13 @@ def test_rep_moves_a_stuck_listing_forward_on_a_phone(db: Session, open_page: Op
     expect(page.locator(".facts")).to_contain_text("Committee scheduled")
     expect(page.locator(".facts")).to_contain_text("准备药事会材料")
     expect(page.locator("section.history li")).to_have_count(2)
+
+    # Issue 17 item 2: the form now starts on the current status and next step, so
+    # tapping Save without touching it changes nothing.
+    expect(page.get_by_label("New status")).to_have_value("committee_scheduled")
+    expect(page.get_by_label("Next step")).to_have_value("准备药事会材料")
+    page.get_by_role("button", name="Save").tap()
+    expect(page.locator(".flash-info")).to_contain_text("Nothing to save")
+    expect(page.locator(".facts")).to_contain_text("Committee scheduled")
+    expect(page.locator(".facts")).to_contain_text("准备药事会材料")
+    expect(page.locator("section.history li")).to_have_count(2)

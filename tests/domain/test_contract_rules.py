@@ -12,6 +12,7 @@ from vbptrack.domain.contracts import (
     current_end,
     dates_problem,
     deadlines,
+    periods_rolled,
     reminder_dates,
     renewal_start,
     status,
@@ -81,6 +82,70 @@ def test_status(terms: ContractTerms, as_of: date, expected: str) -> None:
     assert status(terms, as_of) == expected
 
 
+# Ended 2026-12-31; the renewal was recorded on 2027-01-20 with the successor starting the
+# day after the old end (issue 17 item 4).
+RENEWED_LATE = ContractTerms(
+    D(2026, 1, 1), D(2026, 12, 31), renewed_on=D(2027, 1, 20), successor_start=D(2027, 1, 1)
+)
+
+
+@pytest.mark.parametrize(
+    ("terms", "as_of", "expected"),
+    [
+        (RENEWED_LATE, D(2026, 12, 31), "expiring"),  # the old end: still in force
+        (RENEWED_LATE, D(2027, 1, 1), "renewed"),  # the successor covered the day
+        (RENEWED_LATE, D(2027, 1, 19), "renewed"),  # before the renewal was recorded
+        (RENEWED_LATE, D(2027, 1, 20), "renewed"),
+        # a successor starting after a gap: the days between are expired
+        (
+            ContractTerms(
+                D(2026, 1, 1),
+                D(2026, 12, 31),
+                renewed_on=D(2027, 3, 1),
+                successor_start=D(2027, 2, 1),
+            ),
+            D(2027, 1, 15),
+            "expired",
+        ),
+        (
+            ContractTerms(
+                D(2026, 1, 1),
+                D(2026, 12, 31),
+                renewed_on=D(2027, 3, 1),
+                successor_start=D(2027, 2, 1),
+            ),
+            D(2027, 2, 1),
+            "renewed",
+        ),
+        # recorded before the end, starting the day after it: renewed from the record
+        (
+            ContractTerms(
+                D(2024, 3, 1),
+                D(2025, 2, 28),
+                renewed_on=D(2025, 2, 1),
+                successor_start=D(2025, 3, 1),
+            ),
+            D(2025, 2, 1),
+            "renewed",
+        ),
+        (
+            ContractTerms(
+                D(2024, 3, 1),
+                D(2025, 2, 28),
+                renewed_on=D(2025, 2, 1),
+                successor_start=D(2025, 3, 1),
+            ),
+            D(2025, 1, 31),
+            "expiring",
+        ),
+    ],
+)
+def test_status_as_of_a_date_the_successor_covers_is_renewed(
+    terms: ContractTerms, as_of: date, expected: str
+) -> None:
+    assert status(terms, as_of) == expected
+
+
 def test_the_warning_window_is_configurable() -> None:
     assert status(MANUAL_2026, D(2026, 12, 1), warning_days=30) == "expiring"
     assert status(MANUAL_2026, D(2026, 10, 2), warning_days=30) == "active"
@@ -98,6 +163,67 @@ def test_the_warning_window_is_configurable() -> None:
 )
 def test_an_auto_contract_rolls_the_day_after_the_last_notice_day(as_of: date, end: date) -> None:
     assert current_end(AUTO_2026, as_of) == end
+
+
+# Ends 2026-12-09, auto-renews for 12 months unless notice is given 30 days before
+# (2026-11-09): contract HT-2026-0026 of issue 17 item 3.
+HT_0026 = ContractTerms(D(2025, 10, 5), D(2026, 12, 9), AUTO, 30, 12)
+# Month ends: ends on Jan 31, rolls monthly with 0 days' notice.
+MONTHLY = ContractTerms(D(2024, 1, 1), D(2024, 1, 31), AUTO, 0, 1)
+
+
+@pytest.mark.parametrize(
+    ("terms", "as_of", "end", "rolled"),
+    [
+        (HT_0026, D(2026, 11, 9), D(2026, 12, 9), 0),  # the last notice day
+        (HT_0026, D(2026, 11, 10), D(2027, 12, 9), 1),  # the day after: the term in force
+        (HT_0026, D(2026, 12, 3), D(2027, 12, 9), 1),
+        (HT_0026, D(2027, 11, 9), D(2027, 12, 9), 1),
+        (HT_0026, D(2027, 11, 10), D(2028, 12, 9), 2),
+        (HT_0026, D(2025, 1, 1), D(2026, 12, 9), 0),  # before it even starts
+        (MONTHLY, D(2024, 1, 31), D(2024, 1, 31), 0),
+        (MONTHLY, D(2024, 2, 1), D(2024, 2, 29), 1),  # leap year: Feb 29
+        (MONTHLY, D(2024, 2, 29), D(2024, 2, 29), 1),
+        (MONTHLY, D(2024, 3, 1), D(2024, 3, 31), 2),  # back to the 31st, no drift
+        (MONTHLY, D(2025, 2, 28), D(2025, 2, 28), 13),  # common year: Feb 28
+        (MONTHLY, D(2025, 3, 1), D(2025, 3, 31), 14),
+        # notice given for the second period (terminated on its end): stops there
+        (
+            ContractTerms(D(2024, 1, 1), D(2024, 1, 31), AUTO, 0, 1, terminated_on=D(2024, 2, 10)),
+            D(2024, 6, 1),
+            D(2024, 2, 29),
+            1,
+        ),
+        # a successor recorded: the term in force ends with the period it was recorded in
+        (
+            ContractTerms(D(2024, 1, 1), D(2024, 1, 31), AUTO, 0, 1, renewed_on=D(2024, 3, 5)),
+            D(2024, 9, 1),
+            D(2024, 3, 31),
+            2,
+        ),
+        (MANUAL_2026, D(2027, 5, 1), D(2026, 12, 31), 0),  # a manual contract just ends
+    ],
+)
+def test_the_term_in_force(terms: ContractTerms, as_of: date, end: date, rolled: int) -> None:
+    assert current_end(terms, as_of) == end
+    assert periods_rolled(terms, as_of) == rolled
+
+
+def test_the_deadlines_feed_uses_the_term_in_force() -> None:
+    """Issue 17 item 3: on 2026-12-03 the contract has rolled to 2027-12-09, so the feed
+    does not list 2026-12-09 as its end."""
+    assert deadlines(HT_0026, D(2026, 12, 3), D(2027, 1, 2)) == []
+    found = deadlines(HT_0026, D(2026, 12, 3), D(2027, 12, 31))
+    assert [(r.kind, r.date) for r in found] == [
+        ("contract_notice", D(2027, 11, 9)),
+        ("contract_end", D(2027, 12, 9)),
+    ]
+    # on the last notice day the old end is still ahead and still listed
+    found = deadlines(HT_0026, D(2026, 11, 9), D(2026, 12, 31))
+    assert [(r.kind, r.date) for r in found] == [
+        ("contract_notice", D(2026, 11, 9)),
+        ("contract_end", D(2026, 12, 9)),
+    ]
 
 
 def test_rolling_from_a_month_end_does_not_drift() -> None:

@@ -17,6 +17,7 @@ from vbptrack.domain.fulfilment import (
     days_elapsed,
     excess,
     lagging,
+    month_end_progress,
     projected,
     ratio_text,
     share_for,
@@ -230,3 +231,59 @@ def test_consecutive_agreement_years(
 def test_no_agreement_years_is_refused() -> None:
     with pytest.raises(ValueError):
         consecutive_years(date(2025, 1, 1), 0)
+
+
+@pytest.mark.parametrize(
+    ("year", "as_of", "points"),
+    [
+        # a common year: each month's end, rising to 1 at the year's end
+        (
+            CALENDAR_2023,
+            date(2023, 12, 31),
+            [
+                "0.0849",
+                "0.1616",
+                "0.2466",
+                "0.3288",
+                "0.4137",
+                "0.4959",
+                "0.5808",
+                "0.6658",
+                "0.7479",
+                "0.8329",
+                "0.9151",
+                "1.0000",
+            ],
+        ),
+        # a leap year: February ends on the 29th (60 of 366 days)
+        (LEAP_2024, date(2024, 3, 31), ["0.0847", "0.1639", "0.2486"]),
+        # the month in progress is measured at as_of, the last month at the year's end
+        (ACROSS_LEAP_DAY, date(2024, 2, 10), None),
+        (MID_YEAR, date(2024, 8, 15), ["0.0849", "0.1260"]),
+        # as_of on a month's last day: that month is whole, the next not yet shown
+        (MID_YEAR, date(2024, 7, 31), ["0.0849"]),
+        (MID_YEAR, date(2024, 8, 1), ["0.0849", "0.0877"]),
+        (MID_YEAR, date(2024, 6, 30), []),  # before the year: nothing yet
+    ],
+)
+def test_time_progress_at_each_months_end(
+    year: AgreementYear, as_of: date, points: list[str] | None
+) -> None:
+    found = month_end_progress(year, as_of)
+    texts = [ratio_text(progress) for _month, progress in found]
+    if points is not None:
+        assert texts == points
+    assert texts == sorted(texts)  # it rises month by month
+    assert [m.day for m, _ in found] == [1] * len(found)
+    if found:
+        assert found[-1][1] == time_progress(year, min(as_of, year.end))
+
+
+def test_time_progress_at_the_year_end_and_past_it() -> None:
+    """A year starting mid-month ends mid-month: its last point is the year's end (1)."""
+    year = AgreementYear(date(2024, 1, 15), date(2025, 1, 14))
+    found = month_end_progress(year, date(2025, 6, 30))
+    assert [m for m, _ in found][-1] == date(2025, 1, 1)
+    assert ratio_text(found[-1][1]) == "1.0000"
+    assert ratio_text(found[0][1]) == "0.0464"  # Jan 15–31: 17 of 366 days
+    assert len(found) == 13

@@ -116,3 +116,64 @@ def test_filing_dates() -> None:
     assert filings.dates_problem(D(2026, 1, 1), D(2026, 1, 1)) is None
     assert filings.dates_problem(D(2026, 1, 2), D(2026, 1, 1)) == "expires_before_effective"
     assert filings.dates_problem(None, D(2026, 1, 1)) is None
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "follow_up"),
+    [
+        ("pharmacy_review", "pharmacy_review", True),
+        ("pharmacy_review", "not_started", False),  # the form's old default: a real change
+        (None, "not_started", False),  # nothing recorded yet: the first change
+        (None, "applied", False),
+    ],
+)
+def test_saving_the_current_status_is_a_follow_up(
+    current: str | None, new: str, follow_up: bool
+) -> None:
+    assert listings.is_follow_up(current, new) is follow_up
+
+
+@pytest.mark.parametrize(
+    ("current_next", "new_next", "note", "nothing"),
+    [
+        ("约主任", "约主任", None, True),  # the form saved untouched
+        ("约主任", None, None, True),  # an empty next step keeps the current one
+        ("约主任", "", "", True),
+        (None, None, None, True),
+        ("约主任", "交资料", None, False),
+        (None, "交资料", None, False),
+        ("约主任", "约主任", "已电话", False),
+    ],
+)
+def test_a_follow_up_without_a_note_or_new_next_step_adds_nothing(
+    current_next: str | None, new_next: str | None, note: str | None, nothing: bool
+) -> None:
+    assert listings.adds_nothing(current_next, new_next, note) is nothing
+
+
+@pytest.mark.parametrize(
+    ("history", "since"),
+    [
+        ([], None),
+        ([("applied", D(2026, 1, 5))], D(2026, 1, 5)),
+        # follow-ups keep the day the status began
+        ([("applied", D(2026, 3, 1)), ("applied", D(2026, 1, 5))], D(2026, 1, 5)),
+        (
+            [
+                ("applied", D(2026, 3, 1)),
+                ("applied", D(2026, 2, 28)),
+                ("not_started", D(2026, 1, 1)),
+            ],
+            D(2026, 2, 28),
+        ),
+        # a status that came back starts again
+        (
+            [("applied", D(2024, 2, 29)), ("listed", D(2024, 1, 1)), ("applied", D(2023, 6, 1))],
+            D(2024, 2, 29),
+        ),
+    ],
+)
+def test_status_since_is_the_start_of_the_current_status(
+    history: list[tuple[str, date]], since: date | None
+) -> None:
+    assert listings.status_since(history) == since

@@ -147,3 +147,42 @@ def test_reminders_send_for_cron(runner, app: Flask, smtp_server: MailServer) ->
         "  li <li@huadong.example>: contract_end HT-GD (60 days before)",
     ]
     assert runner.invoke(args=["reminders", "send", "--as-of", "2026-03-32"]).exit_code == 2
+
+
+def test_users_passwd_sets_a_password_the_rule_accepts(runner, db: Session) -> None:  # type: ignore[no-untyped-def]
+    from werkzeug.security import check_password_hash
+
+    user = make_user(db, "wang", "manager")
+    generation = user.session_generation
+    result = runner.invoke(args=["users", "passwd", "wang"])
+    assert result.exit_code == 0, result.output
+    password = result.output.split("password: ")[1].strip()
+    db.refresh(user)
+    assert check_password_hash(user.password_hash, password)
+    assert user.session_generation == generation + 1  # signed out everywhere
+
+    chosen = runner.invoke(args=["users", "passwd", "wang", "--password", "copper-kettle-monsoon"])
+    assert chosen.exit_code == 0 and "password:" not in chosen.output
+    assert runner.invoke(args=["users", "passwd", "nobody"]).exit_code != 0
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("aaaaaaaaaa", "Repeats like “aaa” are easy to guess."),
+        ("Password12", "This is a very common password."),
+        ("short", "At least 10 characters."),
+    ],
+)
+def test_the_command_line_refuses_easy_passwords(  # type: ignore[no-untyped-def]
+    runner, db: Session, password: str, problem: str
+) -> None:
+    make_user(db, "wang", "manager")
+    before = user_service.find(db, "wang").password_hash  # type: ignore[union-attr]
+    changed = runner.invoke(args=["users", "passwd", "wang", "--password", password])
+    assert changed.exit_code != 0 and problem in changed.output
+    created = runner.invoke(args=["users", "create", "li", "--role", "rep", "--password", password])
+    assert created.exit_code != 0 and problem in created.output
+    db.expire_all()
+    assert user_service.find(db, "li") is None
+    assert user_service.find(db, "wang").password_hash == before  # type: ignore[union-attr]

@@ -92,10 +92,12 @@ def test_draft_shows_the_record_and_is_marked_draft(
     ):
         assert expected in text, expected
     assert "Fallback Co" not in text
+    assert "90 days after invoice" not in text  # one language per document (issue 17)
     assert first_page_ink(data, tmp_path) > 0.01
     english = pdf_text(read(db, contract, "en")[0], tmp_path)
     assert "DRAFT" in english and "Shanghai Huadong Pharma Tech" in english
     assert "90 days after invoice" in english and "1 April 2026" in english
+    assert "开票后" not in english and "（" not in english
 
 
 def test_sign_archives_both_languages_and_later_reads_are_the_same_bytes(

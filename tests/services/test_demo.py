@@ -316,3 +316,21 @@ def test_demo_fulfilment_has_leaders_laggards_and_deadlines(loaded: Session) -> 
     assert any(not row.lagging for row in report.rows)
     kinds = {d.kind for d in deadlines.upcoming(session, SYSTEM, DEMO_TODAY, 30)}
     assert {"tender_registration", "tender_documents", "tender_bid"} <= kinds
+
+
+CHINESE_NUMBERS = {"八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12, "十三": 13}
+
+
+def test_award_codes_and_batches_agree(loaded: Session) -> None:
+    """Issue 17 item 16: VBP13 belonged to 第12批, VBP12 to 第11批, VBP11 to 第10批."""
+    awards = loaded.exec(select(Award).order_by(Award.code)).all()
+    assert len(awards) == 3
+    for award in awards:
+        code_number = int(re.match(r"VBP(\d+)-", award.code).group(1))  # type: ignore[union-attr]
+        batch = re.match(r"第(.+?)批", award.batch)
+        assert batch is not None, award.batch
+        assert CHINESE_NUMBERS[batch.group(1)] == code_number, (award.code, award.batch)
+    # the won national tender is the newest batch awarded; the open one has no award yet
+    tenders = {t.title: t.status for t in loaded.exec(select(Tender)).all()}
+    assert tenders["第十批国家组织药品集中采购"] == "won"
+    assert "第十一批国家组织药品集中采购" not in {a.batch for a in awards}

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from tests.factories import make_distributor, make_hospital, make_product, make_user
 from vbptrack.domain import fulfilment as rules
 from vbptrack.domain.deadlines import Deadline
-from vbptrack.services import awards, deadlines, fulfilment, purchases
+from vbptrack.services import awards, deadlines, fulfilment, fulfilment_trend, purchases
 from vbptrack.services.access import SYSTEM, Actor
 
 YEAR_START, YEAR_END = date(2024, 3, 1), date(2025, 2, 28)
@@ -128,10 +128,17 @@ def test_aggregate_equals_row_by_row_sums(db: Session, seed: int) -> None:
     )
     assert_same_json(before)
     # The monthly trend adds up to what was purchased.
-    trend = fulfilment.monthly_trend(
+    trend = fulfilment_trend.monthly_trend(
         db, actor=SYSTEM, award=report.award, year=report.year, as_of=as_of
     )
     assert sum(quantity for _, quantity in trend) == report.totals.purchased
+    months = fulfilment_trend.trend(
+        db, actor=SYSTEM, award=report.award, year=report.year, as_of=as_of,
+        agreed=report.totals.agreed,
+    )  # fmt: skip
+    assert [m.purchased for m in months] == [quantity for _, quantity in trend]
+    assert months[-1].completion == rules.ratio_text(report.totals.completion)
+    assert months[-1].progress == rules.ratio_text(report.progress)
 
 
 def test_rep_rows_are_their_territory_and_reps_group_by_name(db: Session) -> None:

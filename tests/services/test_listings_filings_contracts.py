@@ -12,7 +12,15 @@ from sqlmodel import Session
 
 from tests.factories import make_distributor, make_hospital, make_product, make_user
 from vbptrack.models import Contract, Filing, FilingChange, Listing, ListingChange
-from vbptrack.services import contracts, deadlines, filings, invoices, listings, purchases
+from vbptrack.services import (
+    audit,
+    contracts,
+    deadlines,
+    filings,
+    invoices,
+    listings,
+    purchases,
+)
 from vbptrack.services.access import SYSTEM, Actor
 from vbptrack.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from vbptrack.services.users import actor_for
@@ -60,6 +68,38 @@ def test_listing_history_and_days_in_status(db: Session, reps: tuple[Actor, Acto
         db, actor=wang, hospital_code="H-SH", product_code="P1", as_of=D(2026, 1, 31)
     )
     assert (past.status, past.days_in_status) == ("applied", 26)
+
+
+def test_saving_the_current_status_again_keeps_its_date_and_next_step(
+    db: Session, reps: tuple[Actor, Actor]
+) -> None:
+    """Issue 17 item 2: a save with the status the listing already has is no change."""
+    wang, _ = reps
+    change(db, wang, "pharmacy_review", "2025-01-05")
+    before = count(db, ListingChange)
+    listings.record_change(
+        db, actor=wang, hospital_code="H-SH", product_code="P1",
+        data={"status": "pharmacy_review", "date": "2025-12-08", "next_step": "约药事会"},
+    )  # fmt: skip
+    assert count(db, ListingChange) == before  # nothing new: nothing written
+    view = listings.view(
+        db, actor=wang, hospital_code="H-SH", product_code="P1", as_of=D(2025, 12, 8)
+    )
+    assert (view.since, view.days_in_status, view.next_step) == (D(2025, 1, 5), 337, "约药事会")
+    assert view.stuck
+
+    # a new next step is a follow-up in the history; the status still dates from January
+    listings.record_change(
+        db, actor=wang, hospital_code="H-SH", product_code="P1",
+        data={"status": "pharmacy_review", "date": "2025-12-09", "next_step": "周五交资料"},
+    )  # fmt: skip
+    view = listings.view(
+        db, actor=wang, hospital_code="H-SH", product_code="P1", as_of=D(2025, 12, 9)
+    )
+    assert (view.since, view.days_in_status, view.next_step) == (D(2025, 1, 5), 338, "周五交资料")
+    assert [h.status for h in view.history] == ["pharmacy_review", "pharmacy_review"]
+    stored = db.execute(select(Listing.since, Listing.next_step)).one()
+    assert tuple(stored) == (D(2025, 1, 5), "周五交资料")
 
 
 def test_a_change_dated_before_the_current_one_writes_nothing(
@@ -254,6 +294,65 @@ def test_contract_renew_and_terminate(db: Session, reps: tuple[Actor, Actor]) ->
     assert contracts.view(db, actor=SYSTEM, number="C-2", as_of=D(2027, 6, 1)).status == (
         "terminated"
     )
+
+
+def test_a_late_renewal_covers_the_days_before_it_was_recorded(
+    db: Session, reps: tuple[Actor, Actor]
+) -> None:
+    """Issue 17 item 4: ended 2026-12-31, renewed on 2027-01-20 with the successor from
+    2027-01-01: the days between read renewed, not expired; the record day stays in the
+    history."""
+    contract(db)
+    contracts.renew(
+        db, actor=SYSTEM, number="C-1", data={"number": "C-2", "end": "2027-12-31"},
+        today=D(2027, 1, 20),
+    )  # fmt: skip
+    statuses = [
+        contracts.view(db, actor=SYSTEM, number="C-1", as_of=day).status
+        for day in (D(2026, 12, 31), D(2027, 1, 1), D(2027, 1, 19), D(2027, 1, 20))
+    ]
+    assert statuses == ["expiring", "renewed", "renewed", "renewed"]
+    page = contracts.search(db, actor=SYSTEM, as_of=D(2027, 1, 5))
+    assert [
+        (r.contract.number, r.status) for r in contracts.rows(db, page.items, D(2027, 1, 5))
+    ] == [
+        ("C-1", "renewed"),
+        ("C-2", "active"),
+    ]
+    stored = db.execute(select(Contract.renewed_on).where(Contract.number == "C-1"))
+    assert stored.scalar_one() == D(2027, 1, 20)  # when it was recorded is kept
+    assert [e.action for e in audit.history(db, entity="contract", key="C-1")] == [
+        "renew",
+        "create",
+    ]
+
+
+def test_lists_and_the_feed_use_the_term_in_force(db: Session, reps: tuple[Actor, Actor]) -> None:
+    """Issue 17 item 3: an auto contract past its last notice day has rolled on; the feed
+    no longer lists its agreed end and the list sorts it by its new end."""
+    contract(db, "AUTO-1", start="2025-10-05", end="2026-12-09",
+             renewal={"mode": "auto", "notice_days": 30, "months": 12})  # fmt: skip
+    contract(db, "MAN-1", start="2026-01-01", end="2027-03-31")
+    contract(db, "MAN-2", start="2026-01-01", end="2026-12-20")
+    as_of = D(2026, 12, 3)
+    feed = deadlines.upcoming(db, SYSTEM, as_of, 60)
+    assert [(d.ref, d.date) for d in feed if d.kind.startswith("contract")] == [
+        ("MAN-2", D(2026, 12, 20))
+    ]
+    ordered = contracts.search(db, actor=SYSTEM, as_of=as_of).items
+    assert [c.number for c in ordered] == ["MAN-2", "MAN-1", "AUTO-1"]
+    shown = contracts.rows(db, ordered, as_of)
+    assert [(r.contract.number, r.current_end, r.status) for r in shown] == [
+        ("MAN-2", D(2026, 12, 20), "expiring"),
+        ("MAN-1", D(2027, 3, 31), "active"),
+        ("AUTO-1", D(2027, 12, 9), "active"),
+    ]
+    # on the last notice day it can still end on its agreed end
+    feed = deadlines.upcoming(db, SYSTEM, D(2026, 11, 9), 30)
+    assert ("AUTO-1", "contract_end", D(2026, 12, 9)) in [(d.ref, d.kind, d.date) for d in feed]
+    assert [c.number for c in contracts.search(db, actor=SYSTEM, as_of=D(2026, 11, 9)).items] == [
+        "AUTO-1", "MAN-2", "MAN-1",
+    ]  # fmt: skip
 
 
 def test_contract_end_before_start_and_rep_territory(

@@ -82,3 +82,28 @@ def test_purchases_keep_their_rows_through_0008_down_and_up(database_url: str) -
     engine.dispose()
     migrate.upgrade(database_url)
     assert migrate.check(database_url) is None
+
+
+def test_0011_splits_the_standard_term_names_and_joins_them_going_down(database_url: str) -> None:
+    """The seeded terms held both languages in one name; 0011 splits those still as seeded
+    and leaves a name someone changed alone."""
+    engine = create_engine(database_url)
+
+    def names() -> dict[str, tuple[str, ...]]:
+        with engine.connect() as connection:
+            rows = connection.execute(text("select code, name, name_en from payment_term"))
+            return {row.code: tuple(row[1:]) for row in rows}
+
+    assert names()["NET90"] == ("开票后90天", "90 days after invoice")
+    assert names()["VBP"] == ("集采结算：验收次月底", "VBP: end of the month after acceptance")
+    with engine.begin() as connection:
+        connection.execute(text("update payment_term set name = '自定义' where code = 'NET120'"))
+    migrate.downgrade(database_url, "0010")
+    with engine.connect() as connection:
+        rows = connection.execute(text("select code, name from payment_term")).all()
+    assert dict(rows)["NET90"] == "开票后90天 / 90 days after invoice"
+    assert dict(rows)["NET120"] == "自定义"
+    migrate.upgrade(database_url)
+    assert names()["NET90"] == ("开票后90天", "90 days after invoice")
+    assert names()["NET120"] == ("自定义", "")
+    engine.dispose()

@@ -192,8 +192,8 @@ def test_fulfilment_by_distributor_page_and_excel(
     assert "-distributor.xlsx" in export.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(export.data)).active
     values = [[cell.value for cell in row][:4] for row in sheet.iter_rows()]
-    assert values[0][0] == "Distributor"
-    assert [r[0] for r in values[1:]] == [world.DISTRIBUTOR_IN, "-", "total"]
+    assert values[0][:2] == ["Distributor code", "Distributor"]
+    assert [r[0] for r in values[1:]] == [world.DISTRIBUTOR_IN, "-", "Total"]
     assert values[1][2:] == [1000, 650] and values[2][1:] == ["(no distributor)", 2000, 100]
 
     client.post("/language", data={"language": "zh", "next": "/",

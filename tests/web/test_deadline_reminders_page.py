@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from tests.factories import make_product
+from tests.jobs import consumer, wait_for
 from tests.smtp import MailServer, body
 from tests.web import world
 from tests.web.pages import csrf_from, find, find_all, page, snapshot, text
@@ -66,7 +67,21 @@ def row(root: Any, ref: str) -> Any:
 
 
 def flashes(response: Any) -> list[str]:
-    return [text(p) for p in find_all(page(response), "p", class_="flash")]
+    root = page(response)
+    return [
+        text(p)
+        for p in [*find_all(root, "p", class_="flash"), *find_all(root, "p", class_="error")]
+    ]
+
+
+def send_now(app: Flask, client: Any, token: str) -> Any:
+    """Press "send now", let a real consumer run the job, and open the job's page."""
+    response = client.post(SEND, data={"csrf_token": token})
+    assert response.status_code == 303, response.status_code
+    location = response.headers["Location"]
+    with consumer(app, workers=1):
+        wait_for(app, int(location.rstrip("/").rsplit("/", 1)[1]))
+    return client.get(location)
 
 
 def test_each_deadline_links_to_its_record_and_is_badged_on_its_own_reminder_days(
@@ -100,7 +115,7 @@ def test_a_manager_sends_the_due_reminders_now(
     before = page(client.get("/deadlines/?within=90"))
     assert text(row(before, "T-NEAR").find(".//td[@class='reminders-sent']")) == "—"  # type: ignore[arg-type]
     token = csrf_from(client.get("/deadlines/"))
-    response = client.post(SEND, data={"csrf_token": token}, follow_redirects=True)
+    response = send_now(app, client, token)
     # manager and admin: all three; finance: the contract; the rep: contract and filing
     assert "Reminders sent: 3, in 4 e-mails." in flashes(response)
     (mail,) = smtp_server.to("manager@huadong.example")
@@ -112,7 +127,7 @@ def test_a_manager_sends_the_due_reminders_now(
     assert text(row(after, "T-NEAR")).endswith(f"reminded 7 days before, on {day}")
     assert text(row(after, "HT-NEAR")).endswith(f"reminded 30 days before, on {day}")
 
-    again = client.post(SEND, data={"csrf_token": token}, follow_redirects=True)
+    again = send_now(app, client, token)
     assert "No reminders were due." in flashes(again)
     assert len(smtp_server.received) == 4
 
@@ -126,9 +141,7 @@ def test_send_now_says_who_has_no_address_and_who_could_not_be_reached(
     rep.email = None
     db.commit()
     client = world.signed_in(app, data.users["admin"])
-    response = client.post(SEND, data={"csrf_token": csrf_from(client.get("/deadlines/"))})
-    shown = flashes(client.get("/deadlines/"))
-    assert response.status_code == 302
+    shown = flashes(send_now(app, client, csrf_from(client.get("/deadlines/"))))
     assert "Reminders sent: 3, in 2 e-mails." in shown
     assert f"No reminders for these users: they have no e-mail address: {world.REP}." in shown
     assert any(

@@ -32,8 +32,8 @@ BABEL_CFG = TRANSLATIONS / "babel.cfg"
 PO_FILE = TRANSLATIONS / "zh" / "LC_MESSAGES" / "messages.po"
 MO_FILE = TRANSLATIONS / "zh" / "LC_MESSAGES" / "messages.mo"
 # Beyond Babel's defaults (_, gettext, ngettext, ...): flask_babel's lazy forms, the
-# services' translate() and the mark-only N_().
-EXTRA_KEYWORDS = ("_l", "lazy_gettext", "translate", "N_")
+# services' translate(), the mark-only N_() and lazy_pgettext with its context.
+EXTRA_KEYWORDS = ("_l", "lazy_gettext", "translate", "N_", "lazy_pgettext:1c,2")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[#0 +-]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -89,7 +89,7 @@ def test_extraction_finds_messages_in_python_and_templates(extracted: Catalog) -
     # One from each kind of marker: template _(), gettext, lazy_gettext, translate, N_.
     for msgid in (
         "Sign in",
-        "Wrong username or password.",
+        "You are signed out.",
         "Hospital name",
         "Please correct the marked fields.",
         "This field is required.",

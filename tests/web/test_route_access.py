@@ -84,6 +84,12 @@ EXPECTED: dict[str, tuple[Any, ...]] = {
     "/dunning/letters/<letter>":             (LOGIN, OK, OK, OK, OK),
     "/dunning/letters/<letter>/pdf":         (LOGIN, OK, OK, OK, OK),
     "/dunning/customers/<path:code>/statement": (LOGIN, OK, OK, OK, OK),
+    "/imports/templates/<kind>.xlsx":        (LOGIN, OK, OK, NO, NO),
+    # The world's job is the admin's: a job is seen by whoever started it, and admins.
+    "/jobs/":                                (LOGIN, OK, OK, OK, OK),
+    "/jobs/<int:job_id>":                    (LOGIN, OK, 404, 404, 404),
+    "/jobs/<int:job_id>/progress":           (LOGIN, OK, 404, 404, 404),
+    "/jobs/<int:job_id>/file":               (LOGIN, OK, 404, 404, 404),
 }  # fmt: skip
 
 # Pages of one record that belongs to a territory (a party's, or a province's). Filled
@@ -117,6 +123,11 @@ SHARED_RECORD_PAGES = {
     "/settings/users/<username>/history",
     "/dunning/runs/<int:run_id>",
     "/dunning/runs/<int:run_id>/pdf",
+    "/imports/templates/<kind>.xlsx",
+    # A job belongs to a user, not a territory: the table above has who sees it.
+    "/jobs/<int:job_id>",
+    "/jobs/<int:job_id>/progress",
+    "/jobs/<int:job_id>/file",
 }
 
 

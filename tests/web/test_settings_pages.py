@@ -28,6 +28,9 @@ from vbptrack.models import ApiToken, User
 from vbptrack.services import users as user_service
 
 NEW_PASSWORD = "a-brand-new-password"
+ADVICE = "Try a few uncommon words together."
+REPEATS = "Repeats like “aaa” are easy to guess. " + ADVICE
+COMMON = "This is a very common password. " + ADVICE
 
 
 def signed_in(app: Flask, username: str) -> tuple[FlaskClient, str]:
@@ -57,6 +60,9 @@ def can_sign_in(app: Flask, username: str, password: str) -> bool:
         ("not-my-password", NEW_PASSWORD, "The current password is wrong."),
         ("", NEW_PASSWORD, "The current password is wrong."),
         (PASSWORD, "short", "At least 10 characters."),
+        (PASSWORD, "aaaaaaaaaa", REPEATS),
+        (PASSWORD, "Password12", COMMON),
+        (PASSWORD, "vbptrack-wang", "This password is too easy to guess. " + ADVICE),
     ],
 )
 def test_password_change_refused(
@@ -82,7 +88,7 @@ def test_password_change(app: Flask, db: Session) -> None:
         data={"current_password": PASSWORD, "new_password": NEW_PASSWORD, "csrf_token": token},
         follow_redirects=True,
     )
-    assert "Your password is changed." in flashes(response)
+    assert "Your password is changed; you are signed out everywhere else." in flashes(response)
     assert client.get("/").status_code == 200  # still signed in
     assert can_sign_in(app, "wang", NEW_PASSWORD)
     assert not can_sign_in(app, "wang", PASSWORD)
@@ -302,6 +308,8 @@ def test_admin_resets_a_password(app: Flask, db: Session, admin: tuple[FlaskClie
             "password",
             "At least 10 characters.",
         ),
+        ({"username": "li", "role": "rep", "password": "aaaaaaaaaa"}, 422, "password", REPEATS),
+        ({"username": "li", "role": "rep", "password": "Password12"}, 422, "password", COMMON),
         (
             {"username": "li", "role": "rep", "password": "long-enough-pw", "email": "li@"},
             422,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -14,10 +13,9 @@ from sqlmodel import Session
 from tests.factories import PASSWORD, csrf_token, login, make_user
 from tests.web.pages import find, fresh_token, page, text
 from tests.web.world import quick_user
-from vbptrack.models import AuditEvent, User
+from vbptrack.models import User
 
 WRONG = "Wrong username or password"
-LOCKED = "Too many failed attempts"
 
 
 def sign_in(client: FlaskClient, username: str, password: str, next_: str | None = None) -> Any:
@@ -87,57 +85,6 @@ def test_inactive_user_cannot_sign_in(client: FlaskClient, db: Session) -> None:
     response = sign_in(client, "gone", PASSWORD)
     assert response.status_code == 401
     assert WRONG in text(page(response))
-
-
-def test_five_failures_lock_the_account_until_the_lock_expires(
-    client: FlaskClient, db: Session
-) -> None:
-    quick_user(db, "wang", "manager")
-    for attempt in range(1, 5):
-        response = sign_in(client, "wang", f"guess-{attempt}")
-        assert response.status_code == 401
-        assert WRONG in text(page(response))
-    fifth = sign_in(client, "wang", "guess-5")
-    assert fifth.status_code == 401
-    assert LOCKED in text(page(fifth))
-    locked_until = user_row(db, "wang").locked_until
-    assert locked_until is not None
-    assert timedelta(minutes=14) < locked_until - datetime.now(UTC) <= timedelta(minutes=15)
-
-    # Even the right password is refused while locked, and says why.
-    refused = sign_in(client, "wang", PASSWORD)
-    assert refused.status_code == 401
-    assert LOCKED in text(page(refused))
-    assert client.get("/").status_code == 302
-    events = (
-        db.execute(
-            select(AuditEvent).where(AuditEvent.entity_key == "wang", AuditEvent.action == "locked")
-        )
-        .scalars()
-        .all()
-    )
-    assert len(events) == 1
-
-    # Fifteen minutes later (moved into the past here) the right password works again.
-    db.execute(
-        update(User)
-        .where(User.username == "wang")
-        .values(locked_until=datetime.now(UTC) - timedelta(seconds=1))
-    )
-    db.commit()
-    assert sign_in(client, "wang", PASSWORD).status_code == 302
-    assert client.get("/").status_code == 200
-    row = user_row(db, "wang")
-    assert row.locked_until is None
-    assert row.failed_logins == 0
-
-
-def test_a_success_resets_the_failure_count(client: FlaskClient, db: Session) -> None:
-    quick_user(db, "wang", "manager")
-    for attempt in range(4):
-        sign_in(client, "wang", f"guess-{attempt}")
-    assert sign_in(client, "wang", PASSWORD).status_code == 302
-    assert user_row(db, "wang").failed_logins == 0
 
 
 @pytest.mark.parametrize(

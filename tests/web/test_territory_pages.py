@@ -114,9 +114,13 @@ def test_the_deadlines_page_shows_a_rep_their_territorys_dates(
     rep_feed = shown(signed_in(app, data, "rep"), url, "deadlines")
     assert SHANGHAI in rep_feed and NATIONAL in rep_feed and world.TENDER in rep_feed
     assert GUANGDONG not in rep_feed
-    assert f"price/{world.PRODUCT}/31" in rep_feed and f"price/{world.PRODUCT}/44" not in rep_feed
+    # filings are named by kind, product and province (issue 17 item 7)
+    assert f"Price filing · {world.PRODUCT} · Shanghai" in rep_feed
+    assert f"Price filing · {world.PRODUCT} · Guangdong" not in rep_feed
     manager_feed = shown(signed_in(app, data, "manager"), url, "deadlines")
-    assert GUANGDONG in manager_feed and f"price/{world.PRODUCT}/44" in manager_feed
+    assert (
+        GUANGDONG in manager_feed and f"Price filing · {world.PRODUCT} · Guangdong" in manager_feed
+    )
 
 
 def test_a_filing_outside_the_reps_provinces_is_not_found(app: Flask, data: world.World) -> None:
@@ -169,5 +173,5 @@ def test_an_award_page_shows_a_rep_only_their_hospitals(
     export = rep.get("/awards/A-SOUTH/fulfilment.xlsx?as_of=2025-07-02")
     sheet = load_workbook(io.BytesIO(export.data)).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert [row[0] for row in values[1:]] == [world.IN_TERRITORY, "total"]
+    assert [row[0] for row in values[1:]] == [world.IN_TERRITORY, "Total"]
     assert values[-1][2] == 1000

@@ -19,7 +19,7 @@ from werkzeug.routing import Rule
 from werkzeug.security import generate_password_hash
 
 from tests.factories import PASSWORD, login, make_distributor, make_hospital, make_product
-from vbptrack.models import User
+from vbptrack.models import Job, JobFile, User
 from vbptrack.services import contracts as contract_service
 from vbptrack.services import invoices as invoice_service
 from vbptrack.services import listings as listing_service
@@ -80,6 +80,7 @@ class World:
     token_id: int
     line_id: int = 0
     run_id: int = 0
+    job_id: int = 0
 
 
 def build(db: Session, roles: tuple[str, ...] = ROLES) -> World:
@@ -121,7 +122,41 @@ def build(db: Session, roles: tuple[str, ...] = ROLES) -> World:
     user_service.issue_token(db, actor=SYSTEM, user=owner, label="erp")
     token = user_service.tokens(db, owner)[0]
     assert token.id is not None
-    return World(users=users, token_id=token.id, line_id=line_id, run_id=_letter(db))
+    return World(
+        users=users,
+        token_id=token.id,
+        line_id=line_id,
+        run_id=_letter(db),
+        job_id=_job(db, owner),
+    )
+
+
+def _job(db: Session, owner: User) -> int:
+    """A finished statements job of `owner` with its PDF: only they (and admins) see it."""
+    job = Job(
+        kind="statements",
+        subject="2025-06-01 (zh)",
+        user_id=owner.id,
+        username=owner.username,
+        status="done",
+        result={"customers": 1, "file": "statements.pdf"},
+    )
+    db.add(job)
+    db.flush()
+    pdf = _blank_pdf()
+    db.add(
+        JobFile(
+            job_id=job.id,  # type: ignore[arg-type]
+            purpose="output",
+            filename="statements.pdf",
+            media_type="application/pdf",
+            size=len(pdf),
+            data=pdf,
+        )
+    )
+    db.commit()
+    assert job.id is not None
+    return job.id
 
 
 def _commercial(db: Session) -> int:
@@ -310,6 +345,8 @@ def url_for_rule(app: Flask, rule: Rule, data: World, *, outside: bool = False) 
             values["hospital_code"] = OUTSIDE if outside else IN_TERRITORY
         elif argument == "product_code":
             values["product_code"] = PRODUCT
+        elif argument == "kind" and area == "imports":
+            values["kind"] = "hospitals"
         elif argument == "kind":
             values["kind"] = "price"
         elif argument == "province_code":
@@ -322,6 +359,8 @@ def url_for_rule(app: Flask, rule: Rule, data: World, *, outside: bool = False) 
             values["letter"] = OUTSIDE_LETTER if outside else LETTER
         elif argument == "run_id":
             values["run_id"] = data.run_id
+        elif argument == "job_id":
+            values["job_id"] = data.job_id
         else:
             raise AssertionError(f"{rule.rule}: say which record fills <{argument}>")
     adapter = app.url_map.bind("localhost")

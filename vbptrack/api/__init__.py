@@ -87,6 +87,7 @@ from vbptrack.api import (  # noqa: E402,F401  registers the routes
     collections,
     commercial,
     dunning,
+    jobs,
     market_access,
     openapi,
     parties,

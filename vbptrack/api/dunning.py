@@ -16,6 +16,7 @@ from vbptrack.models.dunning_in import RunIn
 from vbptrack.services import dunning, dunning_letters, dunning_policy
 from vbptrack.services.dunning import PlannedLetter, RunResult
 from vbptrack.services.dunning_policy import ISSUE
+from vbptrack.services.errors import InvalidInput
 from vbptrack.services.problems import validated
 
 
@@ -76,6 +77,17 @@ def put_dunning_policy() -> Any:
 def create_dunning_run() -> Any:
     values = validated(RunIn, json_body(ISSUE))
     session = get_session()
+    if values.background and values.dry_run:
+        raise InvalidInput("A dry run answers at once.", {"background": "not with dry_run"})
+    if values.background:
+        from vbptrack.api.jobs import job_json
+        from vbptrack.queue import get_queue
+        from vbptrack.services.jobs import dunning_jobs
+
+        job = dunning_jobs.start(
+            session, actor=actor(), queue=get_queue(), as_of=values.as_of, lang="en"
+        )
+        return {"job": job_json(job, full=False)}, 202
     if values.dry_run:
         return run_json(dunning.plan(session, actor=actor(), as_of=values.as_of))
     result = dunning.issue(session, actor=actor(), as_of=values.as_of)

@@ -715,6 +715,9 @@ def document() -> dict[str, Any]:
     from vbptrack.api.openapi_reminders import REMINDER_SCHEMAS, reminder_paths
 
     paths.update(reminder_paths())
+    from vbptrack.api.openapi_jobs import JOB_SCHEMAS, job_paths
+
+    paths.update(job_paths())
     paths["/openapi.json"] = {
         "get": {
             "tags": ["Meta"],
@@ -750,6 +753,7 @@ def document() -> dict[str, Any]:
                 **_input_schemas(DUNNING_INPUTS),
                 **DUNNING_SCHEMAS,
                 **REMINDER_SCHEMAS,
+                **JOB_SCHEMAS,
             },
         },
     }

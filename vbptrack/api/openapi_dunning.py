@@ -145,10 +145,13 @@ def dunning_paths() -> dict[str, Any]:
                 "Run dunning for as_of (admin, finance): dry_run lists the letters it would "
                 "issue (200, numbers provisional); otherwise issues them (201). A second run "
                 "for the same date issues nothing new; a letter that cannot be rendered is "
-                "listed under failures and the others are issued",
+                "listed under failures and the others are issued. With background: true the "
+                "run is a job (202 {job}; GET /jobs/{id} follows it), letters committed one "
+                "by one",
                 {
                     **_ok(_ref("DunningRun")),
                     **_ok(_ref("DunningRun"), 201),
+                    **_ok(_ref("JobStarted"), 202),
                     **_errors(400, 401, 403, 422),
                 },
                 body="DunningRunInput",

@@ -50,6 +50,13 @@ PIPELINE = (
     "result_published",
 )
 AWARD_PROVINCES = (("31", "32", "33", "34"), ("44", "45", "46", "35"), ("11", "12", "13", "37"))
+# The national batches the demo awards come from (the 10th is TENDERS' won tender, the
+# 11th still open): an award's code carries its batch's number, VBP10 for 第十批.
+AWARD_BATCHES = (
+    (8, "第八批国家组织药品集中采购"),
+    (9, "第九批国家组织药品集中采购"),
+    (10, "第十批国家组织药品集中采购"),
+)
 
 
 def _tenders(session: Session, rng: random.Random, products: list[Product], today: date) -> int:
@@ -147,7 +154,8 @@ def load_commercial(
     agreed_rows = 0
     purchase_rows: list[purchases.PurchaseRow] = []
     reference = 0
-    for number, provinces in enumerate(AWARD_PROVINCES, start=1):
+    batches = zip(AWARD_PROVINCES, AWARD_BATCHES, strict=True)
+    for number, (provinces, (batch_number, batch)) in enumerate(batches, start=1):
         product = products[number - 1]
         start = today - timedelta(days=rng.randint(150, 260))
         years = [
@@ -160,8 +168,8 @@ def load_commercial(
             actor=SYSTEM,
             clean=AwardIn.model_validate(
                 {
-                    "code": f"VBP{10 + number}-{product.code}",
-                    "batch": f"第{10 + number - 1}批国家组织药品集中采购",
+                    "code": f"VBP{batch_number:02d}-{product.code}",
+                    "batch": batch,
                     "product_code": product.code,
                     "price": Decimal(rng.randint(5, 300)) / 100,
                     "winners_count": winners,

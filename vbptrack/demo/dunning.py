@@ -22,8 +22,10 @@ COMPANY = {
     "address_zh": "上海市浦东新区张江路 88 号 5 楼",
     "address_en": "5F, 88 Zhangjiang Road, Pudong, Shanghai",
     "bank_name": "招商银行上海张江支行",
+    "bank_name_en": "China Merchants Bank, Shanghai Zhangjiang Sub-branch",
     "bank_account": "1219 0812 3410 001",
     "contact_name": "王丽（应收账款）",
+    "contact_name_en": "Wang Li (Accounts Receivable)",
     "contact_phone": "021-5080 1234",
     "contact_email": "ar@huadong.example.cn",
 }

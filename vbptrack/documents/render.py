@@ -96,17 +96,23 @@ def static_dir() -> Path:
     return resource_dir("static")
 
 
-def render_html(template_name: str, context: Mapping[str, Any], lang: str) -> str:
+def render_html(
+    template_name: str, context: Mapping[str, Any], lang: str, *, static: str | None = None
+) -> str:
     """The document's HTML: `templates/<template_name>` with `context`, autoescaped.
 
     Templates get `lang` (zh|en), `html_lang` (zh-CN|en) and `static`, the base URL
-    of the static files (e.g. `{{ static }}/pdf/document.css`)."""
+    of the static files (e.g. `{{ static }}/pdf/document.css`): the folder for the PDF
+    renderer, or the `static` given (the app's /static for a preview in a browser)."""
     if lang not in LANGUAGES:
         raise DocumentError(f"unknown document language {lang!r}")
     try:
         template = _environment().get_template(template_name)
         return template.render(
-            **context, lang=lang, html_lang=LANGUAGES[lang], static=static_dir().as_uri()
+            **context,
+            lang=lang,
+            html_lang=LANGUAGES[lang],
+            static=static or static_dir().as_uri(),
         )
     except DocumentError:
         raise

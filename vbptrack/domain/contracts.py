@@ -41,6 +41,7 @@ class ContractTerms:
     renewal_months: int = 0
     renewed_on: date | None = None  # the day a successor was recorded
     terminated_on: date | None = None  # the first day no longer in force
+    successor_start: date | None = None  # the first day the successor is in force
 
     @property
     def rolls(self) -> bool:
@@ -69,8 +70,48 @@ def period_ends(terms: ContractTerms) -> Iterator[date]:
         step += 1
 
 
+def periods_rolled(terms: ContractTerms, as_of: date) -> int:
+    """How many times an auto contract has rolled on by `as_of`: the number of its period
+    ends before the one in force (0 for a manual contract, or before the first notice day
+    has passed).
+
+    Period k ends `end + k × months` (month ends clamped, counted from the agreed end).
+    A period is the one in force when notice can still be given for it (`as_of` on or
+    before its notice day), or when the contract was terminated or renewed by its end.
+    The smallest such k is computed from month numbers rather than by stepping through
+    the periods, so the database can compute the same number for a whole list
+    (services.contracts.end_in_force_sql), and a test holds the two equal.
+
+    >>> t = ContractTerms(date(2026, 1, 31), date(2026, 1, 31), AUTO, 0, 1)
+    >>> [periods_rolled(t, d) for d in (date(2026, 1, 31), date(2026, 2, 1),
+    ...                                  date(2026, 2, 28), date(2026, 3, 1))]
+    [0, 1, 1, 2]
+    """
+    if not terms.rolls:
+        return 0
+    limits = [as_of + timedelta(days=terms.notice_days)]
+    limits += [day for day in (terms.terminated_on, terms.renewed_on) if day is not None]
+    return min(_first_period_ending_on_or_after(terms, day) for day in limits)
+
+
+def _first_period_ending_on_or_after(terms: ContractTerms, day: date) -> int:
+    """The smallest k >= 0 with `day` <= end + k × months.
+
+    A later month is always later; in the same month the period ends on the agreed end's
+    day (or the month's last day, which `day` cannot pass), so `day` is on or before it
+    exactly when its day of the month is not after the agreed end's."""
+    months = (day.year * 12 + day.month) - (terms.end.year * 12 + terms.end.month)
+    if day.day > terms.end.day:
+        months += 1
+    if months <= 0:
+        return 0
+    return -(-months // terms.renewal_months)
+
+
 def current_end(terms: ContractTerms, as_of: date) -> date:
-    """The end of the period in force on `as_of`.
+    """The end of the term in force on `as_of` (the agreed end, or for an auto contract
+    the end of the period it has rolled into). Pages, lists and the deadlines feed all
+    use it.
 
     An auto contract's period rolls once its last notice day has passed without a
     termination; on the last notice day itself notice can still be given.
@@ -79,29 +120,34 @@ def current_end(terms: ContractTerms, as_of: date) -> date:
     >>> current_end(t, date(2026, 12, 1)), current_end(t, date(2026, 12, 2))
     (datetime.date(2026, 12, 31), datetime.date(2027, 12, 31))
     """
-    for end in period_ends(terms):
-        if not terms.rolls:
-            return end
-        if terms.terminated_on is not None and terms.terminated_on <= end:
-            return end  # notice given: this period is the last
-        if terms.renewed_on is not None and terms.renewed_on <= end:
-            return end  # replaced by a successor contract
-        if as_of <= notice_day(end, terms.notice_days):
-            return end
-    raise AssertionError("unreachable")  # pragma: no cover
+    rolled = periods_rolled(terms, as_of)
+    if rolled == 0:
+        return terms.end
+    return terms.end + relativedelta(months=terms.renewal_months * rolled)
 
 
 def status(terms: ContractTerms, as_of: date, warning_days: int = WARNING_DAYS) -> str:
     """draft (not yet in force), active, expiring (ends within `warning_days` and not
-    renewed; 90 days left is within), expired, renewed (a successor was recorded), terminated.
+    renewed; 90 days left is within), expired, renewed, terminated.
+
+    Renewed from the day the successor was recorded or the day it starts, whichever
+    comes first: the status on a date is about the business on that date, so a renewal
+    recorded late still covers the days its successor was in force (the day it was
+    recorded stays in the history).
 
     >>> t = ContractTerms(date(2026, 1, 1), date(2026, 12, 31))
     >>> [status(t, d) for d in (date(2025, 12, 31), date(2026, 10, 1), date(2026, 10, 2))]
     ['draft', 'active', 'expiring']
+    >>> late = ContractTerms(date(2026, 1, 1), date(2026, 12, 31), renewed_on=date(2027, 1, 20),
+    ...                      successor_start=date(2027, 1, 1))
+    >>> status(late, date(2027, 1, 5))
+    'renewed'
     """
     if terms.terminated_on is not None and as_of >= terms.terminated_on:
         return "terminated"
     if terms.renewed_on is not None and as_of >= terms.renewed_on:
+        return "renewed"
+    if terms.successor_start is not None and as_of >= terms.successor_start:
         return "renewed"
     if as_of < terms.start:
         return "draft"
@@ -137,17 +183,24 @@ class Reminder:
 
 def deadlines(terms: ContractTerms, start: date, end: date) -> list[Reminder]:
     """The ends (contract_end) and last notice days (contract_notice, auto renewal
-    only) dated in [start, end]. A renewed or terminated contract is closed: it lists
-    nothing (API.md), its successor carries the dates on.
+    only) dated in [start, end], from the term in force on `start` on: a period an auto
+    contract has already rolled past (its notice day gone) does not end. A renewed or
+    terminated contract is closed: it lists nothing (API.md), its successor carries the
+    dates on.
 
     >>> t = ContractTerms(date(2026, 1, 1), date(2026, 12, 31), AUTO, 30, 12)
     >>> [(r.kind, r.date.isoformat()) for r in deadlines(t, date(2026, 11, 1), date(2027, 1, 1))]
     [('contract_notice', '2026-12-01'), ('contract_end', '2026-12-31')]
+    >>> [(r.kind, r.date.isoformat()) for r in deadlines(t, date(2026, 12, 2), date(2027, 1, 1))]
+    []
     """
     if terms.renewed_on is not None or terms.terminated_on is not None:
         return []
+    in_force = current_end(terms, start)
     found: list[Reminder] = []
     for period_end in period_ends(terms):
+        if period_end < in_force:
+            continue
         notice = notice_day(period_end, terms.notice_days)
         if period_end > end and (not terms.rolls or notice > end):
             break

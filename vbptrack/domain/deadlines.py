@@ -53,4 +53,9 @@ def window(as_of: date, within_days: int) -> tuple[date, date]:
 def due_within(items: Iterable[Deadline], as_of: date, within_days: int) -> list[Deadline]:
     """Items dated inside the window, by date, then kind, then reference (a stable order)."""
     start, end = window(as_of, within_days)
-    return sorted(item for item in items if start <= item.date <= end)
+    # By reference, not by title: titles are in the reader's language and would order
+    # the same records differently in Chinese and English.
+    return sorted(
+        (item for item in items if start <= item.date <= end),
+        key=lambda item: (item.date, item.kind, item.ref, item.title),
+    )

@@ -226,6 +226,25 @@ def month_starts(year: AgreementYear) -> list[date]:
     return months
 
 
+def month_end_progress(year: AgreementYear, as_of: date) -> list[tuple[date, Decimal]]:
+    """序时进度 at the end of each month of the year up to `as_of`, as (the month's first
+    day, progress): the trend chart's time-progress line, rising month by month. A month
+    is measured at its last day, the year's last day if earlier, or `as_of` for the month
+    in progress, so each point compares with the completion counted to the same day.
+
+    >>> year = AgreementYear(date(2024, 1, 15), date(2025, 1, 14))
+    >>> [(m.isoformat(), ratio_text(p)) for m, p in month_end_progress(year, date(2024, 3, 10))]
+    [('2024-01-01', '0.0464'), ('2024-02-01', '0.1257'), ('2024-03-01', '0.1530')]
+    """
+    points = []
+    for first in month_starts(year):
+        if first > as_of:
+            break
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        points.append((first, time_progress(year, min(last, year.end, as_of))))
+    return points
+
+
 def _check_quantity(quantity: int) -> None:
     if quantity < 0:
         raise ValueError("a quantity cannot be negative")

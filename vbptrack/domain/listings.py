@@ -6,6 +6,11 @@ skip steps in real life (a committee may list a product straight after the
 application), so any status may follow any other; what is refused is a change dated
 before the current one, which would rewrite history.
 
+Saving the status a listing already has is not a status change: with nothing new it
+writes nothing, and with a new next step or note it is a follow-up entry in the history
+that keeps the day the status began (`status_since`), so "days in status" and "stuck"
+keep counting (a rep tapping Save on an old listing must not make it look fresh).
+
 >>> from datetime import date, timedelta
 >>> days_in_status(date(2026, 1, 1), date(2026, 3, 1))
 59
@@ -13,6 +18,7 @@ before the current one, which would rewrite history.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -59,6 +65,51 @@ def change_problem(current_since: date | None, new_date: date) -> str | None:
     if current_since is not None and new_date < current_since:
         return "dated_before_current"
     return None
+
+
+def is_follow_up(current_status: str | None, new_status: str) -> bool:
+    """A save that keeps the current status: a follow-up, not a status change.
+
+    >>> is_follow_up("pharmacy_review", "pharmacy_review"), is_follow_up(None, "applied")
+    (True, False)
+    """
+    return current_status is not None and current_status == new_status
+
+
+def adds_nothing(
+    current_next_step: str | None, new_next_step: str | None, note: str | None
+) -> bool:
+    """A follow-up with no note and no new next step: nothing to record.
+
+    An empty next step keeps the current one (the form shows it filled in).
+
+    >>> adds_nothing("约主任", "约主任", None), adds_nothing("约主任", None, None)
+    (True, True)
+    >>> adds_nothing("约主任", "交资料", None), adds_nothing(None, None, "已电话")
+    (False, False)
+    """
+    return not note and (not new_next_step or new_next_step == current_next_step)
+
+
+def status_since(history: Sequence[tuple[str, date]]) -> date | None:
+    """The day the current status began, from the history newest first as (status, date):
+    the date of the oldest entry in the run of entries with the newest one's status.
+
+    >>> d = date(2026, 1, 1)
+    >>> status_since([("applied", d.replace(day=20)), ("applied", d.replace(day=5)),
+    ...               ("not_started", d)])
+    datetime.date(2026, 1, 5)
+    >>> status_since([]) is None
+    True
+    """
+    if not history:
+        return None
+    current, since = history[0]
+    for status, day in history:
+        if status != current:
+            break
+        since = day
+    return since
 
 
 def is_stuck(status: str, since: date, as_of: date, stuck_days: int = STUCK_DAYS) -> bool:

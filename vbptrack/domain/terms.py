@@ -88,6 +88,37 @@ class PaymentTerm:
         return any(item.base is Base.ACCEPTANCE_DATE for item in self.instalments)
 
 
+# The base date `nominal_days` measures from: the middle of a 30-day month, so a month-end
+# rule counts a typical 15 days to the month's end.
+NOMINAL_BASE = date(2001, 6, 15)
+
+
+def nominal_days(instalments: Sequence[Instalment]) -> Decimal:
+    """How long a term gives, in days: each instalment's days from the base to its due
+    date, weighted by its portion. What lists sort terms by (NET90 before NET120, which
+    their codes sort the other way round).
+
+    >>> net = lambda n: [Instalment(Decimal(100), Rule.DAYS_AFTER_BASE, n)]
+    >>> nominal_days(net(90)) < nominal_days(net(120))
+    True
+    >>> nominal_days([Instalment(Decimal(100), Rule.END_OF_MONTH_AFTER_MONTHS, 1)])
+    Decimal('46')
+    >>> nominal_days([Instalment(Decimal(30), Rule.DAYS_AFTER_BASE, 0),
+    ...               Instalment(Decimal(70), Rule.DAYS_AFTER_BASE, 90)])
+    Decimal('63')
+    """
+    return (
+        sum(
+            (
+                item.portion * (due_date(item.rule, item.n, NOMINAL_BASE) - NOMINAL_BASE).days
+                for item in instalments
+            ),
+            Decimal(0),
+        )
+        / HUNDRED
+    )
+
+
 def check_portions(instalments: Sequence[Instalment]) -> None:
     """Portions are positive and sum to exactly 100.
 

@@ -203,6 +203,7 @@ def _party_writer(kind: str) -> Any:
         def term_code(term_id: int | None) -> str | None:
             return next((code for code, tid in term_ids.items() if tid == term_id), None)
 
+        written = 0  # created or changed: a row exactly as stored is "already there"
         for item, rep_id in rows:
             values = item.model_dump()
             rep = values.pop("rep", None)
@@ -216,6 +217,7 @@ def _party_writer(kind: str) -> Any:
                 values["rep_id"] = rep_id
             values["payment_term_id"] = term_ids.get(term) if term else None
             if party is None:
+                written += 1
                 session.add(Party(code=code, kind=kind, **values))
                 audit.record(
                     session,
@@ -236,12 +238,13 @@ def _party_writer(kind: str) -> Any:
                 setattr(party, name, value)
             changes = audit.changes_between(before, shown)
             if changes:
+                written += 1
                 party.updated_at = utcnow()
                 audit.record(
                     session, actor=actor, entity=kind, key=code, action="import", changes=changes
                 )
         session.flush()
-        return len(rows)
+        return written
 
     return write
 
@@ -264,10 +267,12 @@ def _write_products(session: Session, actor: Actor, rows: Sequence[Any]) -> int:
         p.code: p
         for p in session.execute(select(Product).where(col(Product.code).in_(codes))).scalars()
     }
+    written = 0  # created or changed, as for parties
     for item in rows:
         values = item.model_dump()
         product = existing.get(item.code)
         if product is None:
+            written += 1
             session.add(Product(**values))
             values.pop("code")
             audit.record(
@@ -285,6 +290,7 @@ def _write_products(session: Session, actor: Actor, rows: Sequence[Any]) -> int:
             setattr(product, name, value)
         changes = audit.changes_between(before, values)
         if changes:
+            written += 1
             product.updated_at = utcnow()
             audit.record(
                 session,
@@ -295,7 +301,7 @@ def _write_products(session: Session, actor: Actor, rows: Sequence[Any]) -> int:
                 changes=changes,
             )
     session.flush()
-    return len(rows)
+    return written
 
 
 HOSPITALS = ImportKind(

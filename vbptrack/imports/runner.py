@@ -37,6 +37,12 @@ class ImportResult:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def already_there(self) -> int:
+        """Rows of a good file that changed nothing: the same purchase, or a hospital
+        exactly as it is stored (a re-import of the same file writes none)."""
+        return max(0, self.rows - self.written) if self.ok else 0
+
     def add(self, problem: RowProblem) -> None:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(problem)
@@ -112,7 +118,13 @@ def run_import(
     kind: ImportKind,
     source: IO[bytes],
     filename: str,
+    progress: Callable[[int], None] | None = None,
+    before_commit: Callable[[Session, ImportResult], None] | None = None,
 ) -> ImportResult:
+    """`progress(rows read so far)` is called after each batch (a background import
+    reports it, and may raise there to stop: everything is rolled back); `before_commit`
+    writes into the import's own transaction (a job records its outcome atomically with
+    the rows)."""
     require(actor, kind.permission)
     result = ImportResult(kind=kind.name)
     try:
@@ -132,11 +144,18 @@ def run_import(
 
         def flush() -> None:
             clean, problems = kind.validate(session, batch, state)
-            for row, field_name, message in problems:
-                result.add(RowProblem(row, column_text.get(field_name, field_name), message))
+            if problems:
+                cells = dict(batch)
+                for row, field_name, message in problems:
+                    value = cells.get(row, {}).get(field_name)  # quoted beside the problem
+                    result.add(
+                        RowProblem(row, column_text.get(field_name, field_name), message, value)
+                    )
             if result.ok and clean:
                 result.written += kind.write(session, actor, clean)
             batch.clear()
+            if progress is not None:
+                progress(result.rows)
 
         for row in _rows(lines, positions):
             result.rows += 1
@@ -171,5 +190,7 @@ def run_import(
         action="import",
         note=f"{filename}: {result.written} rows",
     )
+    if before_commit is not None:
+        before_commit(session, result)
     session.commit()
     return result

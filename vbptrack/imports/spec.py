@@ -43,6 +43,7 @@ class RowProblem:
     row: int
     column: str
     message: str
+    value: str | None = None  # the cell as the file has it, when the problem is about one
 
     def __str__(self) -> str:
         return f"row {self.row}, column {self.column}: {self.message}"

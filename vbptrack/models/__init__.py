@@ -21,6 +21,7 @@ from vbptrack.models.dunning import (
     DunningPolicy,
     DunningRun,
 )
+from vbptrack.models.jobs import Job, JobFile
 from vbptrack.models.market_access import (
     Contract,
     ContractDocument,
@@ -49,6 +50,8 @@ from vbptrack.models.users import ApiToken, User, UserHospital, UserProvince
 
 __all__ = [
     "Contract",
+    "Job",
+    "JobFile",
     "ContractDocument",
     "ContractLine",
     "Filing",

@@ -35,8 +35,11 @@ class DunningPolicy(SQLModel, table=True):
     address_zh: str = Field(default="", max_length=300)
     address_en: str = Field(default="", max_length=300)
     bank_name: str = Field(default="", max_length=200)
+    # The English letter's bank and contact; empty: the Chinese ones are used.
+    bank_name_en: str = Field(default="", max_length=200)
     bank_account: str = Field(default="", max_length=60)
     contact_name: str = Field(default="", max_length=60)
+    contact_name_en: str = Field(default="", max_length=60)
     contact_phone: str = Field(default="", max_length=60)
     contact_email: str = Field(default="", max_length=120)
     seal_image: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))

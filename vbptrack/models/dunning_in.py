@@ -28,14 +28,15 @@ def _wording(value: Any) -> Any:
     if isinstance(value, str):
         from vbptrack.documents.wording import check_wording
 
-        problem = check_wording(value)
+        problem = check_wording(value)  # its length, constructs, output, syntax
         if problem is not None:
-            raise PydanticCustomError(
-                "template_syntax", "the template cannot be read: {error}", {"error": problem}
-            )
+            raise PydanticCustomError(problem.kind, problem.text, problem.context)
     return value
 
 
+# check_wording refuses more than documents.wording.MAX_TEMPLATE_CHARS before parsing;
+# Field states the same bound for the API's schema (that module imports WeasyPrint, which
+# a model must not pull in).
 Wording = Annotated[str | None, BeforeValidator(_wording), Field(max_length=5000)]
 
 
@@ -66,8 +67,10 @@ class PolicyIn(BaseModel):
     address_zh: optional_text(300) = None  # type: ignore[valid-type]
     address_en: optional_text(300) = None  # type: ignore[valid-type]
     bank_name: optional_text(200) = None  # type: ignore[valid-type]
+    bank_name_en: optional_text(200) = None  # type: ignore[valid-type]
     bank_account: optional_text(60) = None  # type: ignore[valid-type]
     contact_name: optional_text(60) = None  # type: ignore[valid-type]
+    contact_name_en: optional_text(60) = None  # type: ignore[valid-type]
     contact_phone: optional_text(60) = None  # type: ignore[valid-type]
     contact_email: Email = None
 
@@ -86,6 +89,7 @@ class RunIn(BaseModel):
 
     as_of: Day
     dry_run: bool = False
+    background: bool = False  # issue as a job: 202 {"job"} at once (API.md "Long work")
 
 
 class DeliveryIn(BaseModel):

@@ -29,6 +29,8 @@ class PaymentTerm(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True, index=True)
     name: str = Field(max_length=100)
+    # The name English pages show; empty: `name` is shown in both languages.
+    name_en: str = Field(default="", max_length=100)
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 

@@ -26,8 +26,10 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     language: str | None = Field(default=None, max_length=5)
     active: bool = Field(default=True)
-    failed_logins: int = Field(default=0)
-    locked_until: datetime | None = Field(default=None)
+    # Raised by signing out, a password change and deactivation: a session cookie (or a
+    # remember-me cookie) signed for an older generation no longer signs anyone in, as a
+    # cookie handed out cannot be recalled.
+    session_generation: int = Field(default=0)
     last_login_at: datetime | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -45,7 +47,8 @@ class User(SQLModel, table=True):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # What Flask-Login keeps in the session; web/auth.py's loader checks both parts.
+        return f"{self.id}:{self.session_generation}"
 
 
 class UserProvince(SQLModel, table=True):

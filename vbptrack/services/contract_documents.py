@@ -87,7 +87,12 @@ def contract_context(
         },
         "lines": view.lines,
         "value": view.value,
-        "payment_term": {"code": term.code, "name": term.name} if term else None,
+        "payment_term": {
+            "code": term.code,
+            "name": (term.name_en if lang == "en" else "") or term.name,
+        }
+        if term
+        else None,
         "predecessor": view.predecessor,
         "start": day(c.start, lang),
         "end": day(c.end, lang),
@@ -103,15 +108,23 @@ def _check_lang(lang: str) -> None:
 
 
 def preview(
-    session: Session, *, actor: Actor, number: str, lang: str, today: date, fallback_name: str
+    session: Session,
+    *,
+    actor: Actor,
+    number: str,
+    lang: str,
+    today: date,
+    fallback_name: str,
+    static: str | None = None,
 ) -> str:
-    """The draft document as HTML (what the browser preview shows)."""
+    """The draft document as HTML (what the browser preview shows); `static` is where the
+    browser finds the stylesheets."""
     _check_lang(lang)
     view = contract_service.view(session, actor=actor, number=number, as_of=today)
     context = contract_context(
         session, view, lang=lang, issued=today, signed_on=None, fallback_name=fallback_name
     )
-    return render_html(TEMPLATE, context, lang)
+    return render_html(TEMPLATE, context, lang, static=static)
 
 
 def pdf(

@@ -20,6 +20,7 @@ from vbptrack.models import Contract, ContractLine, Party, PaymentTerm, Product
 from vbptrack.models.market_access_in import ContractIn, RenewIn, TerminateIn
 from vbptrack.services import audit, terms
 from vbptrack.services.access import Actor, require, territory_condition
+from vbptrack.services.contract_periods import end_in_force_sql
 from vbptrack.services.deadlines import source
 from vbptrack.services.errors import Conflict, NotFound
 from vbptrack.services.paging import Page, matches_text, paginate
@@ -52,7 +53,7 @@ def _number_free(session: Session, number: str) -> None:
         )
 
 
-def terms_of(contract: Contract) -> rules.ContractTerms:
+def terms_of(contract: Contract, successor_start: date | None = None) -> rules.ContractTerms:
     return rules.ContractTerms(
         contract.start,
         contract.end,
@@ -61,6 +62,7 @@ def terms_of(contract: Contract) -> rules.ContractTerms:
         contract.renewal_months,
         contract.renewed_on,
         contract.terminated_on,
+        successor_start,
     )
 
 
@@ -259,15 +261,16 @@ def view(session: Session, *, actor: Actor, number: str, as_of: date) -> Contrac
 def describe(session: Session, contract: Contract, as_of: date) -> ContractView:
     party = session.get(Party, contract.party_id)
     assert party is not None
-    rule = terms_of(contract)
-    end = rules.current_end(rule, as_of)
     term = session.get(PaymentTerm, contract.payment_term_id) if contract.payment_term_id else None
     predecessor = (
         session.get(Contract, contract.predecessor_id) if contract.predecessor_id else None
     )
-    successor = session.execute(
-        select(Contract.number).where(Contract.predecessor_id == contract.id)
-    ).scalar_one_or_none()
+    found = session.execute(
+        select(Contract.number, Contract.start).where(Contract.predecessor_id == contract.id)
+    ).first()
+    successor, successor_start = (found[0], found[1]) if found else (None, None)
+    rule = terms_of(contract, successor_start)
+    end = rules.current_end(rule, as_of)
     priced = session.execute(
         select(Product, ContractLine.unit_price_fen)
         .join(ContractLine, col(ContractLine.product_id) == Product.id)
@@ -296,9 +299,14 @@ def search(
     party_code: str | None = None,
     kind: str | None = None,
     ending_before: date | None = None,
+    as_of: date | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> Page[Contract]:
+    """The actor's contracts ordered by their end: with `as_of`, the end of the term in
+    force on that day (an auto contract that rolled on sorts by its new end, as the list
+    shows it); without, the agreed end."""
+    end = end_in_force_sql(as_of) if as_of is not None else col(Contract.end)
     statement = (
         select(Contract)
         .join(Party, col(Party.id) == Contract.party_id)
@@ -311,22 +319,51 @@ def search(
     if kind:
         statement = statement.where(Contract.kind == kind)
     if ending_before:
-        statement = statement.where(col(Contract.end) <= ending_before)
-    statement = statement.order_by(Contract.end, Contract.number)
+        statement = statement.where(end <= ending_before)
+    statement = statement.order_by(end, Contract.number)
     return paginate(session, statement, page=page, per_page=per_page)
 
 
-def party_codes(session: Session, contracts: Sequence[Contract]) -> dict[int, tuple[str, str]]:
-    """Party id → (code, name) for a page of contracts, one query."""
-    ids = {c.party_id for c in contracts}
-    if not ids:
-        return {}
-    return {
-        pid: (code, name)
-        for pid, code, name in session.execute(
-            select(Party.id, Party.code, Party.name).where(col(Party.id).in_(ids))
-        ).all()
+@dataclass(frozen=True)
+class ContractRow:
+    """One line of the contract list: what it shows, as of the list's date."""
+
+    contract: Contract
+    party: Party
+    status: str
+    current_end: date
+
+
+def rows(session: Session, contracts: Sequence[Contract], as_of: date) -> list[ContractRow]:
+    """The list's rows for a page of contracts: parties and successors in two queries."""
+    if not contracts:
+        return []
+    ids = [c.id for c in contracts]
+    parties = {
+        party.id: party
+        for party in session.execute(
+            select(Party).where(col(Party.id).in_({c.party_id for c in contracts}))
+        ).scalars()
     }
+    successor_starts = dict(
+        session.execute(
+            select(Contract.predecessor_id, Contract.start).where(
+                col(Contract.predecessor_id).in_(ids)
+            )
+        ).all()
+    )
+    result = []
+    for contract in contracts:
+        rule = terms_of(contract, successor_starts.get(contract.id))
+        result.append(
+            ContractRow(
+                contract,
+                parties[contract.party_id],
+                rules.status(rule, as_of),
+                rules.current_end(rule, as_of),
+            )
+        )
+    return result
 
 
 @source

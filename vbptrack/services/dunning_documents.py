@@ -21,6 +21,10 @@ __all__ = ["DocumentError", "company", "letter_pdf", "statement_pdf"]
 
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
+        # Punctuation is the language's own: full-width in Chinese, ASCII in English.
+        "colon": "：",
+        "open": "（",
+        "close": "）",
         "to": "致",
         "number": "函号",
         "date": "日期",
@@ -53,6 +57,9 @@ LABELS: dict[str, dict[str, str]] = {
         "nothing_open": "截至该日无未结清款项。",
     },
     "en": {
+        "colon": ": ",
+        "open": " (",
+        "close": ")",
         "to": "To",
         "number": "Letter no.",
         "date": "Date",
@@ -98,24 +105,30 @@ def day(value: date, lang: str) -> str:
     return f"{value.day} {value.strftime('%B')} {value.year}"
 
 
+def _in(lang: str, chinese: str, english: str) -> str:
+    """A text in the document's language, else the other one."""
+    return (chinese if lang == "zh" else english) or chinese or english
+
+
 def company(policy: DunningPolicy, lang: str) -> dict[str, Any]:
-    """Who we are, in the document's language (falling back to the other one)."""
-    zh = lang == "zh"
+    """Who we are, in the document's language (falling back to the other one).
+
+    >>> p = DunningPolicy(bank_name="中国工商银行上海分行", bank_name_en="ICBC Shanghai Branch",
+    ...                   contact_name="张会计")
+    >>> [(c["bank_name"], c["contact_name"]) for c in (company(p, "zh"), company(p, "en"))]
+    [('中国工商银行上海分行', '张会计'), ('ICBC Shanghai Branch', '张会计')]
+    """
     seal = None
     if policy.seal_image is not None and policy.seal_mime:
         encoded = base64.b64encode(policy.seal_image).decode("ascii")
         seal = f"data:{policy.seal_mime};base64,{encoded}"
     return {
-        "name": (policy.company_name_zh if zh else policy.company_name_en)
-        or policy.company_name_zh
-        or policy.company_name_en,
-        "address": (policy.address_zh if zh else policy.address_en)
-        or policy.address_zh
-        or policy.address_en,
+        "name": _in(lang, policy.company_name_zh, policy.company_name_en),
+        "address": _in(lang, policy.address_zh, policy.address_en),
         "phone": policy.contact_phone,
         "email": policy.contact_email,
-        "contact_name": policy.contact_name,
-        "bank_name": policy.bank_name,
+        "contact_name": _in(lang, policy.contact_name, policy.contact_name_en),
+        "bank_name": _in(lang, policy.bank_name, policy.bank_name_en),
         "bank_account": policy.bank_account,
         "seal": seal,
     }

@@ -116,8 +116,10 @@ COMPANY_FIELDS = (
     "address_zh",
     "address_en",
     "bank_name",
+    "bank_name_en",
     "bank_account",
     "contact_name",
+    "contact_name_en",
     "contact_phone",
     "contact_email",
 )

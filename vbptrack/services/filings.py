@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import get_locale
 from sqlalchemy import ColumnElement, select, true
 from sqlmodel import Session, col
 
 from vbptrack.domain import filings as rules
 from vbptrack.domain.deadlines import Deadline
 from vbptrack.domain.money import to_fen
-from vbptrack.domain.provinces import PROVINCES
+from vbptrack.domain.provinces import PROVINCES, province_name
 from vbptrack.models import Filing, FilingChange, Party, Product
 from vbptrack.models.base import utcnow
 from vbptrack.models.market_access_in import FilingIn
@@ -284,7 +285,9 @@ def filing_expiries(session: Session, actor: Actor, start: date, end: date) -> I
     """Approved filings expiring in [start, end]. Only current filings exist as rows,
     so a superseded filing is never listed; nor is one already rejected or withdrawn."""
     statement = (
-        select(Filing.kind, Filing.province_code, Filing.expires, Product.code)
+        select(
+            Filing.kind, Filing.province_code, Filing.expires, Product.code, Product.generic_name
+        )
         .join(Product, col(Product.id) == Filing.product_id)
         .where(
             Filing.status == rules.APPROVED,
@@ -293,16 +296,20 @@ def filing_expiries(session: Session, actor: Actor, start: date, end: date) -> I
             in_territory(actor),
         )
     )
-    for kind, province, expires, product in session.execute(statement).all():
+    # Titles are written in the current language (a page's, or a reminder e-mail's).
+    locale = get_locale()
+    english = locale is None or locale.language == "en"
+    for kind, province, expires, product, generic_name in session.execute(statement).all():
         label = translate("Price filing") if kind == "price" else translate("Insurance filing")
         yield Deadline(
             expires,
             "filing_expiry",
             translate(
-                "%(kind)s of %(product)s in %(province)s expires",
+                "%(kind)s of %(name)s (%(product)s) in %(province)s expires",
                 kind=label,
+                name=generic_name,
                 product=product,
-                province=province,
+                province=province_name(province, english=english) or province,
             ),
             f"{kind}/{product}/{province}",
         )

@@ -28,7 +28,7 @@ from functools import cache, cached_property
 from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, Select, String, cast, func, select
+from sqlalchemy import BigInteger, Select, cast, func, select
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col
 
@@ -363,46 +363,31 @@ def report(
     return FulfilmentReport(award, agreement, as_of, group_by, progress, groups, totals, years)
 
 
-def monthly_trend(
-    session: Session, *, actor: Actor, award: Award, year: AwardYear, as_of: date
-) -> list[tuple[str, int]]:
-    """(YYYY-MM, purchased) per month of the year up to as_of, for the visible hospitals
-    with an agreed volume in the year; months without purchases are 0."""
-    dialect = session.get_bind().dialect.name
-    month: ColumnElement[Any]
-    if dialect == "postgresql":
-        month = func.to_char(Purchase.date, "YYYY-MM")
-    else:
-        month = func.strftime("%Y-%m", Purchase.date)
-    allocated = (
-        select(AgreedVolume.hospital_id)
-        .join(Party, col(Party.id) == AgreedVolume.hospital_id)
-        .where(
-            AgreedVolume.award_id == award.id,
-            AgreedVolume.year == year.year,
-            territory_condition(actor),
-        )
-    )
-    statement = (
-        select(cast(month, String).label("month"), func.sum(Purchase.quantity))
-        .where(
-            *counted_purchases(award, year, as_of),
-            col(Purchase.hospital_id).in_(allocated),
-        )
-        .group_by(month)
-    )
-    found = {m: int(q) for m, q in session.execute(statement)}
-    months = rules.month_starts(rules.AgreementYear(year.start, year.end))
-    return [(m.strftime("%Y-%m"), found.get(m.strftime("%Y-%m"), 0)) for m in months if m <= as_of]
+# The rows a page or an export can be narrowed to, and where FigureRule answers each.
+ROW_FILTERS = {"lagging": 2, "at_risk": 3}
+
+
+def rows_where(report_: FulfilmentReport, which: str) -> list[FulfilmentRow]:
+    """The rows lagging or at risk (`ROW_FILTERS`), in the report's order. Checked in
+    integer arithmetic (FigureRule, equal to the rows' own flags), so only those rows
+    are built."""
+    flag = ROW_FILTERS[which]
+    rule = report_._rule()
+    shared = report_.totals[4:]
+    return [
+        FulfilmentRow(*group, *shared) for group in report_.groups if rule(group[3], group[2])[flag]
+    ]
 
 
 def at_risk_rows(report_: FulfilmentReport) -> Iterator[FulfilmentRow]:
-    """The rows at risk, in the report's order. Checked in integer arithmetic
-    (FigureRule, equal to `FulfilmentRow.at_risk`), so only those rows are built."""
-    rule = report_._rule()
-    shared = report_.totals[4:]
-    return (
-        FulfilmentRow(*group, *shared) for group in report_.groups if rule(group[3], group[2])[3]
+    """The rows at risk, in the report's order."""
+    return iter(rows_where(report_, "at_risk"))
+
+
+def total_of(rows: list[FulfilmentRow], like: FulfilmentRow) -> FulfilmentRow:
+    """A total row for some of a report's rows (`like`: the report's own total)."""
+    return like._replace(
+        agreed=sum(row.agreed for row in rows), purchased=sum(row.purchased for row in rows)
     )
 
 

@@ -47,7 +47,11 @@ def apply_change(
     session: Session, *, actor: Actor, hospital: Party, product: Product, clean: ListingChangeIn
 ) -> Listing:
     """Record one status change, not committed (an import adds many in one transaction).
-    The current row is locked so two reps saving at once cannot both pass the date check."""
+    The current row is locked so two reps saving at once cannot both pass the date check.
+
+    The status the listing already has is a follow-up (domain.listings): nothing is
+    written when it adds nothing, else a history entry with its note and next step while
+    the status keeps its `since`."""
     listing = session.execute(
         select(Listing)
         .where(Listing.hospital_id == hospital.id, Listing.product_id == product.id)
@@ -63,6 +67,11 @@ def apply_change(
                 )
             }
         )
+    key = f"{hospital.code}/{product.code}"
+    if listing is not None and rules.is_follow_up(listing.status, clean.status):
+        if rules.adds_nothing(listing.next_step, clean.next_step, clean.note):
+            return listing
+        return _follow_up(session, actor=actor, listing=listing, key=key, clean=clean)
     before = [listing.status, listing.since.isoformat()] if listing else [None, None]
     if listing is None:
         listing = Listing(
@@ -89,9 +98,43 @@ def apply_change(
         session,
         actor=actor,
         entity=ENTITY,
-        key=f"{hospital.code}/{product.code}",
+        key=key,
         action="update",
         changes={"status": [before[0], clean.status], "since": [before[1], clean.date.isoformat()]},
+        note=clean.note,
+    )
+    return listing
+
+
+def _follow_up(
+    session: Session, *, actor: Actor, listing: Listing, key: str, clean: ListingChangeIn
+) -> Listing:
+    """A note or a new next step on the current status: a history entry; `since` stays."""
+    next_step = clean.next_step or listing.next_step
+    changes: dict[str, list[Any]] = {}
+    if next_step != listing.next_step:
+        changes["next_step"] = [listing.next_step, next_step]
+    listing.next_step = next_step
+    if clean.note:
+        listing.note = clean.note
+    session.add(listing)
+    session.add(
+        ListingChange(
+            listing_id=listing.id,  # type: ignore[arg-type]
+            status=listing.status,
+            date=clean.date,
+            note=clean.note,
+            next_step=next_step,
+            by=actor.username,
+        )
+    )
+    audit.record(
+        session,
+        actor=actor,
+        entity=ENTITY,
+        key=key,
+        action="update",
+        changes=changes,
         note=clean.note,
     )
     return listing
@@ -153,17 +196,18 @@ def view(
         .order_by(col(ListingChange.date).desc(), col(ListingChange.id).desc())
     ).scalars()
     history = [HistoryEntry(c.status, c.date, c.note, c.next_step, c.by) for c in changes]
-    if not history:
+    since = rules.status_since([(entry.status, entry.date) for entry in history])
+    if since is None:
         return ListingView(hospital, product, "not_started", None, None, None, False, [])
     current = history[0]
     return ListingView(
         hospital,
         product,
         current.status,
-        current.date,
-        rules.days_in_status(current.date, as_of),
+        since,
+        rules.days_in_status(since, as_of),
         current.next_step,
-        rules.is_stuck(current.status, current.date, as_of),
+        rules.is_stuck(current.status, since, as_of),
         history,
     )
 

@@ -21,6 +21,18 @@ TIMEOUT_SECONDS = 15
 class MailError(ServiceError):
     status = 502
     code = "mail_failed"
+    # The server said "later" (4xx), or could not be reached: worth trying again. A 5xx
+    # (no such mailbox, authentication refused) will say the same next time.
+    temporary = False
+
+
+def _temporary(exc: Exception) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return True  # refused connection, timeout, dropped line
 
 
 class MailNotConfigured(ServiceError):
@@ -56,6 +68,8 @@ def send(smtp: Mapping[str, Any], message: EmailMessage) -> None:
                 server.login(smtp["SMTP_USER"], smtp.get("SMTP_PASSWORD") or "")
             server.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
-        raise MailError(
+        error = MailError(
             translate("The mail server refused the message: %(error)s", error=str(exc))
-        ) from exc
+        )
+        error.temporary = _temporary(exc)
+        raise error from exc

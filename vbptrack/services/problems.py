@@ -70,6 +70,16 @@ MESSAGES: dict[str, str] = {
     "rank_above_winners": N_("The rank cannot exceed the number of winners."),
     "quantity_or_reported": N_("Give a quantity or the reported demand."),
     "template_syntax": N_("The template cannot be read: %(error)s"),
+    "wording_too_long": N_("At most %(max_length)s characters."),
+    "wording_construct": N_(
+        "Line %(line)s: %(construct)s cannot be used in a wording. A wording fills in the "
+        "names, chooses with {%% if %%} and uses the filters upper, lower, title, "
+        "capitalize, trim and default."
+    ),
+    "wording_output": N_(
+        "This wording could print %(chars)s characters in a letter, more than "
+        "%(limit)s: shorten it."
+    ),
     "levels_order": N_("Number the levels 1, 2, 3 … with increasing minimum days past due."),
     "delivered_before_sent": N_("The delivery date is before the day it was sent."),
 }

@@ -87,6 +87,8 @@ class RunResult:
     sent: list[Digest] = field(default_factory=list)
     failed: list[tuple[Digest, str]] = field(default_factory=list)  # and the server's words
     without_email: list[str] = field(default_factory=list)  # had some due, no address
+    # Of the failed, those the server refused for now (4xx, unreachable): worth a retry.
+    temporary_failures: int = 0
 
     @property
     def reminders(self) -> int:
@@ -172,6 +174,7 @@ def _deliver(
         )
         session.commit()
         result.failed.append((digest, exc.message))
+        result.temporary_failures += int(exc.temporary)
         return
     reminder_ids = [reminder_id for _, (reminder_id, _) in claimed]
     session.execute(

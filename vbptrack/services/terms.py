@@ -118,6 +118,27 @@ def create(session: Session, *, actor: Actor, data: Mapping[str, Any]) -> Paymen
     return term
 
 
+def by_length(session: Session, limit: int = 500) -> list[PaymentTerm]:
+    """Stored terms, shortest first (domain.terms.nominal_days), then by code: what forms
+    and the terms page list. Two queries; a company has tens of terms, not thousands."""
+    terms = list(
+        session.execute(select(PaymentTerm).order_by(PaymentTerm.code).limit(limit)).scalars()
+    )
+    parts = instalments_of(session, [t.id for t in terms if t.id is not None])
+
+    def length(term: PaymentTerm) -> Decimal:
+        return rules.nominal_days(
+            [
+                rules.Instalment(
+                    Decimal(part.portion), rules.Rule(part.rule), part.n, rules.Base(part.base)
+                )
+                for part in parts.get(term.id or 0, [])
+            ]
+        )
+
+    return sorted(terms, key=lambda term: (length(term), term.code))
+
+
 def search(session: Session, *, page: int = 1, per_page: int = 50) -> Page[PaymentTerm]:
     return paginate(
         session, select(PaymentTerm).order_by(PaymentTerm.code), page=page, per_page=per_page
@@ -241,12 +262,20 @@ class ProvinceVbpTerm:
     name_en: str
     term_code: str | None
     term_name: str | None
+    term_name_en: str | None = None
 
 
 def province_vbp_terms(session: Session) -> list[ProvinceVbpTerm]:
     """Every province with its configured VBP term, by code: one query over 31 rows."""
     rows = session.execute(
-        select(Province.code, Province.name, Province.name_en, PaymentTerm.code, PaymentTerm.name)
+        select(
+            Province.code,
+            Province.name,
+            Province.name_en,
+            PaymentTerm.code,
+            PaymentTerm.name,
+            PaymentTerm.name_en,
+        )
         .outerjoin(PaymentTerm, col(PaymentTerm.id) == col(Province.vbp_term_id))
         .order_by(col(Province.code))
     ).all()

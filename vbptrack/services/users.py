@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -20,12 +20,12 @@ from vbptrack.models.users import ADMIN, ROLES
 from vbptrack.services import audit
 from vbptrack.services.access import Actor
 from vbptrack.services.errors import Conflict, NotFound
+from vbptrack.services.passwords import password_problem
 from vbptrack.services.problems import invalid, translate
 
 TOKEN_PREFIX = "vbp_"  # noqa: S105 - a visible prefix, not a secret
-MIN_PASSWORD_LENGTH = 10
-# Checked against when the username is unknown, so a wrong username takes as long as a
-# wrong password and sign-in does not reveal which usernames exist.
+# Checked against when there is no real hash to check (an unknown username, a throttled
+# sign-in), so every refusal costs the same time and none reveals which usernames exist.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
@@ -45,12 +45,26 @@ def get(session: Session, username: str) -> User:
 
 
 def generate_password() -> str:
-    return secrets.token_urlsafe(12)
+    """16 random characters, which the password rule accepts (checked, not assumed)."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        if password_problem(password) is None:
+            return password
 
 
-def _check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise invalid({"password": translate("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH)})
+def _check_password_rules(password: str, *, user: User | None = None, **names: str) -> None:
+    """InvalidInput on "password" unless the password is long and hard enough to guess;
+    the username and name count as easy guesses (services/passwords.py)."""
+    inputs = [user.username, user.display_name] if user is not None else []
+    problem = password_problem(password, user_inputs=[*inputs, *names.values()])
+    if problem is not None:
+        raise invalid({"password": problem})
+
+
+def end_sessions(user: User) -> None:
+    """Every session and remember-me cookie of the user stops working (the caller
+    commits): the generation they were signed for is no longer the user's."""
+    user.session_generation += 1
 
 
 def clean_email(text: str | None) -> str | None:
@@ -83,7 +97,7 @@ def create(
         raise invalid(
             {"role": translate("Choose one of: %(expected)s.", expected=", ".join(ROLES))}
         )
-    _check_password_rules(password)
+    _check_password_rules(password, username=username, display_name=display_name)
     email = clean_email(email)
     if find(session, username) is not None:
         raise Conflict(
@@ -176,63 +190,47 @@ def territory(session: Session, user: User) -> tuple[list[str], list[str]]:
 
 
 def set_password(session: Session, *, actor: Actor, user: User, password: str) -> None:
-    _check_password_rules(password)
+    """A new password; every session of the user ends (the caller signs the current
+    browser in again when the user changed their own)."""
+    _check_password_rules(password, user=user)
     user.password_hash = generate_password_hash(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    end_sessions(user)
     audit.record(session, actor=actor, entity="user", key=user.username, action="password")
     session.commit()
 
 
+def sign_out(session: Session, *, user: User) -> None:
+    """Signing out ends every session of the user, on every device: a copy of the
+    cookie (a shared computer, a stolen phone's backup) is worth nothing afterwards."""
+    end_sessions(user)
+    session.commit()
+
+
 class SignInRefused(Exception):
-    """Wrong credentials or a locked account; the message never says which part was wrong."""
+    """Wrong username or password; the message never says which part was wrong."""
 
-    def __init__(self, locked_until: datetime | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__("sign-in refused")
-        self.locked_until = locked_until
 
 
-def authenticate(
-    session: Session,
-    *,
-    username: str,
-    password: str,
-    now: datetime,
-    max_failures: int,
-    lockout: timedelta,
-) -> User:
-    """The user if the password is right and the account not locked.
+def spend_sign_in_time(password: str) -> None:
+    """The work of checking a password, for a refusal that checks none (a throttled
+    sign-in), so that it answers no faster than a wrong password."""
+    check_password_hash(_DUMMY_HASH, password)
 
-    `max_failures` wrong passwords in a row lock the account for `lockout`; a lock
-    expires on its own, and a correct password after that resets the count.
+
+def authenticate(session: Session, *, username: str, password: str, now: datetime) -> User:
+    """The user if the username names an active user and the password is theirs.
+
+    Throttling is the caller's (web/login_throttle.py): it counts failures per address
+    and per account+address, never locking an account for everyone.
     """
     user = find(session, username.strip())
     if user is None or not user.active:
-        check_password_hash(_DUMMY_HASH, password)
+        spend_sign_in_time(password)
         raise SignInRefused()
-    if user.locked_until is not None and user.locked_until > now:
-        raise SignInRefused(locked_until=user.locked_until)
     if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + lockout
-            user.failed_logins = 0
-            audit.record(
-                session,
-                actor=actor_for(user),
-                entity="user",
-                key=user.username,
-                action="locked",
-                note=f"{max_failures} failed sign-ins",
-            )
-        session.commit()
-        raise SignInRefused(
-            locked_until=user.locked_until
-            if user.locked_until and user.locked_until > now
-            else None
-        )
-    user.failed_logins = 0
-    user.locked_until = None
+        raise SignInRefused()
     user.last_login_at = now
     session.commit()
     return user
@@ -278,8 +276,24 @@ def user_for_token(session: Session, token: str, *, now: datetime) -> User | Non
     # Written at most once a minute: a busy integration must not write on every call.
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
         row.last_used_at = now
-        session.commit()
+        _note_use(session)
     return user
+
+
+def _note_use(session: Session) -> None:
+    """Commit the token's last use if the database takes it at once. On SQLite a
+    background import holds the write lock until it commits; an API read must not wait
+    for it (or fail) over a hint, so the note is skipped and written next time."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    try:
+        if sqlite:
+            session.connection().exec_driver_sql("PRAGMA busy_timeout = 50")
+        session.commit()
+    except OperationalError:
+        session.rollback()
+    finally:
+        if sqlite:
+            session.connection().exec_driver_sql("PRAGMA busy_timeout = 30000")
 
 
 def tokens(session: Session, user: User) -> Sequence[ApiToken]:
@@ -347,10 +361,12 @@ def update(
         "hospitals": ",".join(before_territory[1]),
     }
     if password:
-        _check_password_rules(password)
+        _check_password_rules(password, user=user)
         user.password_hash = generate_password_hash(password)
-        user.failed_logins = 0
-        user.locked_until = None
+        end_sessions(user)
+    if user.active and not active:
+        # Switched on again later, the account must not come back with old sessions.
+        end_sessions(user)
     user.role = role
     user.display_name = display_name or user.username
     user.email = address

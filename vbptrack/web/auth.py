@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
@@ -14,27 +15,33 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter import RequestLimit
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.wrappers import Response
 
 from vbptrack.db import get_session
 from vbptrack.models import User
 from vbptrack.services import users as user_service
 from vbptrack.services.access import Actor
+from vbptrack.web import login_throttle
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 
 F = TypeVar("F", bound=Callable[..., Any])
+SESSION_ID = re.compile(r"(?P<user>[0-9]{1,18}):(?P<generation>[0-9]{1,18})")
 
 
 def init_app(app: Flask) -> None:
@@ -48,11 +55,17 @@ def init_app(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def load_user(session_id: str) -> User | None:
+    """The user the session was signed in for (`User.get_id`: "id:generation"), as long as
+    the generation is still theirs: signing out or a new password raises it, and every
+    copy of an older cookie stops working."""
+    match = SESSION_ID.fullmatch(session_id)
+    if match is None:  # a session from before generations, or nonsense
         return None
-    user = get_session().get(User, int(user_id))
-    return user if user is not None and user.active else None
+    user = get_session().get(User, int(match["user"]))
+    if user is None or not user.active or user.session_generation != int(match["generation"]):
+        return None
+    return user
 
 
 def current_actor() -> Actor:
@@ -94,46 +107,73 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _refused(username: str) -> Response:
+    """The one answer to every refused sign-in: wrong password, unknown or inactive user,
+    throttled address. Same page, status and words, so none of them tells a guesser
+    anything (the time is made equal by the service)."""
+    error = _(
+        "Wrong username or password. After repeated failures, signing in from your "
+        "network pauses for a while; try again later or ask an administrator."
+    )
+    page = render_template("auth/login.html", error=error, username=username)
+    return make_response(page, 401)
+
+
+def _throttled(limit: RequestLimit) -> Response:
+    current_app.logger.warning(
+        "sign-in throttled for %s (%s)", login_throttle.client_address(), limit.limit
+    )
+    username = request.form.get("username", "")
+    user_service.spend_sign_in_time(request.form.get("password", ""))
+    return _refused(username)
+
+
+def keep_signed_in(user: User) -> None:
+    """Sign this browser in again after the user's sessions were ended (their own new
+    password): the others are signed out, this one carries on."""
+    login_user(user)
+    session.permanent = True
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
+    """Sign in; failed attempts are throttled (web/login_throttle.py, wrapped around this
+    view when the blueprint is registered, below)."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
-    error = None
-    username = ""
-    status = 200
-    if request.method == "POST":
-        username = request.form.get("username", "")
-        password = request.form.get("password", "")
-        try:
-            user = user_service.authenticate(
-                get_session(),
-                username=username,
-                password=password,
-                now=datetime.now(UTC),
-                max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-                lockout=current_app.config["LOGIN_LOCKOUT"],
-            )
-        except user_service.SignInRefused as refused:
-            status = 401
-            if refused.locked_until is not None:
-                error = _(
-                    "Too many failed attempts. This account is locked for a while; "
-                    "try again later or ask an administrator."
-                )
-            else:
-                error = _("Wrong username or password.")
-        else:
-            session.clear()  # a fresh session on sign-in: no fixation
-            login_user(user)
-            session.permanent = True
-            if user.language:
-                session["language"] = user.language
-            return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
-    return render_template("auth/login.html", error=error, username=username), status
+    if request.method == "GET":
+        return render_template("auth/login.html", error=None, username="")
+    username = request.form.get("username", "")
+    try:
+        user = user_service.authenticate(
+            get_session(),
+            username=username,
+            password=request.form.get("password", ""),
+            now=datetime.now(UTC),
+        )
+    except user_service.SignInRefused:
+        return _refused(username)
+    session.clear()  # a fresh session on sign-in: no fixation
+    login_user(user)
+    session.permanent = True
+    if user.language:
+        session["language"] = user.language
+    return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
+
+
+@bp.record_once
+def _throttle_sign_in(state: BlueprintSetupState) -> None:
+    # Runs after the routes above are added to the app, so the view is there to wrap.
+    login_throttle.protect(state.app, "auth.login", on_breach=_throttled)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
+    if current_user.is_authenticated:
+        db = get_session()
+        user = db.get(User, current_user.id)
+        if user is not None:
+            user_service.sign_out(db, user=user)
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")

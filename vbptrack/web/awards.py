@@ -5,36 +5,40 @@ Excel export. A rep sees the hospitals of their territory only."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
+import dataclasses
 from typing import Any
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from vbptrack.db import get_session
-from vbptrack.domain import fulfilment as rules
 from vbptrack.domain.money import from_fen
 from vbptrack.services import awards as award_service
-from vbptrack.services import exports
+from vbptrack.services import exports, fulfilment_trend
 from vbptrack.services import fulfilment as fulfilment_service
 from vbptrack.services.errors import ServiceError
 from vbptrack.services.fulfilment import FulfilmentReport
 from vbptrack.web.auth import current_actor, login_required
 from vbptrack.web.commercial_common import today
+from vbptrack.web.downloads import send_workbook
 from vbptrack.web.paging import page_args
 from vbptrack.web.receivables_common import as_of_or_today, require_printable
 
 bp = Blueprint("awards", __name__, url_prefix="/awards")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GROUP_CHOICES = (
     ("hospital", _l("Hospital")),
     ("province", _l("Province")),
     ("rep", _l("Rep")),
     ("distributor", _l("Distributor")),
 )
+ROW_FILTER_CHOICES = (
+    ("", _l("All rows")),
+    ("lagging", _l("Lagging only")),
+    ("at_risk", _l("At risk only")),
+)
+# The at-risk card shows the worst ones and links to all of them.
 AT_RISK_SHOWN = 20
 
 
@@ -60,7 +64,10 @@ def _query() -> tuple[dict[str, Any], dict[str, str]]:
         group_by = "hospital"
     year_text = request.args.get("year", "").strip()
     year = int(year_text) if year_text.isdigit() and len(year_text) < 3 else None
-    return {"as_of": as_of, "group_by": group_by, "year": year}, errors
+    only = request.args.get("only", "")
+    if only not in fulfilment_service.ROW_FILTERS:
+        only = ""
+    return {"as_of": as_of, "group_by": group_by, "year": year, "only": only}, errors
 
 
 def _report(code: str, query: dict[str, Any]) -> FulfilmentReport:
@@ -92,30 +99,21 @@ def detail(code: str) -> Any:
         errors["year"] = year_problem
     session = get_session()
     view = award_service.view(session, report.award, actor=current_actor())
-    trend = fulfilment_service.monthly_trend(
-        session, actor=current_actor(), award=report.award, year=report.year, as_of=report.as_of
+    months = fulfilment_trend.trend(
+        session,
+        actor=current_actor(),
+        award=report.award,
+        year=report.year,
+        as_of=report.as_of,
+        agreed=report.totals.agreed,
     )
-    agreed = report.totals.agreed
-    cumulative = 0
-    chart_months = []
-    agreement = rules.AgreementYear(report.year.start, report.year.end)
-    for label, bought in trend:
-        cumulative += bought
-        chart_months.append(
-            {
-                "label": label,
-                "purchased": bought,
-                "completion": rules.ratio_text(rules.completion(cumulative, agreed)),
-            }
-        )
     chart = {
         "labels": {
             "purchased": _("Purchased"),
             "completion": _("Cumulative completion"),
             "progress": _("Time progress"),
         },
-        "months": chart_months,
-        "progress": rules.ratio_text(rules.time_progress(agreement, report.as_of)),
+        "months": [dataclasses.asdict(month) for month in months],
     }
     page, per_page = page_args()
     start = (page - 1) * per_page
@@ -123,13 +121,29 @@ def detail(code: str) -> Any:
         fulfilment_service.at_risk_rows(report),
         key=lambda r: (r.projected is None, r.projected or 0, r.key),
     )
+    if query["only"]:
+        chosen = fulfilment_service.rows_where(report, query["only"])
+        rows, count = chosen[start : start + per_page], len(chosen)
+        totals = fulfilment_service.total_of(chosen, report.totals)
+    else:
+        rows, count, totals = report.page(start, per_page), report.row_count, report.totals
     return render_template(
         "awards/detail.html",
         view=view,
         report=report,
-        rows=report.page(start, per_page),
+        rows=rows,
+        totals=totals,
+        only=query["only"],
+        filters=ROW_FILTER_CHOICES,
+        # The page's own choices, for its links (the export, all at risk).
+        query={
+            "year": report.year.year,
+            "as_of": report.as_of.isoformat(),
+            "group_by": report.group_by,
+            **({"only": query["only"]} if query["only"] else {}),
+        },
         page=page,
-        pages=max(1, -(-report.row_count // per_page)),
+        pages=max(1, -(-count // per_page)),
         at_risk=at_risk[:AT_RISK_SHOWN],
         at_risk_count=len(at_risk),
         chart=chart,
@@ -141,61 +155,48 @@ def detail(code: str) -> Any:
     )
 
 
+# The code and name columns of the export, per grouping: what the code is a code of.
+EXPORT_KEYS = {
+    "hospital": (_l("Hospital code"), _l("Hospital")),
+    "province": (_l("Province code"), _l("Province")),
+    "rep": (_l("Rep (username)"), _l("Rep")),
+    "distributor": (_l("Distributor code"), _l("Distributor")),
+}
+
+
 @bp.route("/<code>/fulfilment.xlsx")
 @login_required
 def fulfilment_xlsx(code: str) -> Any:
+    """The rows the page shows (all of them, or only lagging / at risk) and their total."""
     query, _errors = _query()
     report, _problem = _year(code, query)
-    header = [
-        dict(GROUP_CHOICES)[report.group_by],
-        _("Name"),
-        _("Agreed"),
-        _("Purchased"),
-        _("Completion"),
-        _("Time progress"),
-        _("Projected"),
-        _("Excess"),
-        _("Lagging"),
-        _("At risk"),
-    ]
-
-    def rows() -> Any:
-        for row in (*report.rows, report.totals):
-            yield [
-                row.key,
-                row.name,
-                row.agreed,
-                row.purchased,
-                rules.ratio_text(row.completion),
-                rules.ratio_text(row.progress),
-                rules.ratio_text(row.projected),
-                row.excess,
-                _("yes") if row.lagging else _("no"),
-                _("yes") if row.at_risk else _("no"),
-            ]
-
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - streamed, then deleted
-        prefix="fulfilment-", suffix=".xlsx", delete=False
+    if query["only"]:
+        rows = fulfilment_service.rows_where(report, query["only"])
+        totals = fulfilment_service.total_of(rows, report.totals)
+    else:
+        rows, totals = report.rows, report.totals
+    key, name = EXPORT_KEYS[report.group_by]
+    labels = {
+        "key": key,
+        "name": name,
+        "agreed": _("Agreed"),
+        "purchased": _("Purchased"),
+        "completion": _("Completion"),
+        "time_progress": _("Time progress"),
+        "projected": _("Projected"),
+        "excess": _("Excess"),
+        "lagging": _("Lagging"),
+        "at_risk": _("At risk"),
+        "yes": _("yes"),
+        "no": _("no"),
+        "total_row": _("Total"),
+    }
+    path = exports.fulfilment_workbook(
+        report, rows, totals, labels={k: str(v) for k, v in labels.items()}
     )
-    handle.close()
-    path = exports.write_rows(
-        Path(handle.name),
-        title=f"{report.award.code} Y{report.year.year}",
-        header=[str(h) for h in header],
-        rows=rows(),
+    only = f"-{query['only']}" if query["only"] else ""
+    return send_workbook(
+        path,
+        f"fulfilment-{report.award.code}-y{report.year.year}-{report.as_of.isoformat()}"
+        f"-{report.group_by}{only}.xlsx",
     )
-    stream = path.open("rb")
-    response = send_file(
-        stream,
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=(
-            f"fulfilment-{report.award.code}-y{report.year.year}-{report.as_of.isoformat()}"
-            f"-{report.group_by}.xlsx"
-        ),
-    )
-    try:
-        path.unlink()
-    except OSError:  # pragma: no cover - Windows
-        response.call_on_close(lambda: path.unlink(missing_ok=True))
-    return response

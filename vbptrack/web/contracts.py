@@ -80,10 +80,11 @@ def index() -> Any:
         actor=current_actor(),
         q=query_text("q"),
         kind=kind if kind in CONTRACT_KINDS else None,
+        as_of=as_of,
         page=page,
         per_page=per_page,
     )
-    rows = [contract_service.describe(db, c, as_of) for c in results.items]
+    rows = contract_service.rows(db, results.items, as_of)
     return render_template(
         "contracts/index.html",
         results=results,
@@ -269,4 +270,6 @@ def preview(number: str) -> Any:
         lang=request.args.get("lang", "zh"),
         today=today(),
         fallback_name=_company_fallback(),
+        # The stylesheets from our own /static: the page policy allows no inline style.
+        static=url_for("static", filename="").rstrip("/"),
     )

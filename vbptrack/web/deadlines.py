@@ -7,17 +7,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from vbptrack.db import get_session
 from vbptrack.domain.deadlines import Deadline
+from vbptrack.domain.provinces import province_name
 from vbptrack.models import Reminder
-from vbptrack.services import commercial_policy, mail, reminders
+from vbptrack.queue import get_queue
+from vbptrack.services import commercial_policy, mail, reminder_mail, reminders
 from vbptrack.services import deadlines as deadline_service
+from vbptrack.services.jobs import reminder_jobs
 from vbptrack.web.auth import current_actor, login_required, permission_required
 from vbptrack.web.commercial_common import DEADLINE_KIND_LABELS, SHANGHAI, today
+from vbptrack.web.market_access_common import FILING_KINDS
 from vbptrack.web.receivables_common import as_of_or_today
 
 bp = Blueprint("deadlines", __name__, url_prefix="/deadlines")
@@ -54,6 +58,19 @@ def link_target(kind: str, ref: str) -> tuple[str, dict[str, str]] | None:
             "province_code": province,
         }
     return None
+
+
+def reference(item: Deadline) -> str:
+    """The record a deadline belongs to, as people name it: a filing's kind, product and
+    province ("Price filing · P0002 · Henan") rather than the feed's `price/P0002/41`."""
+    if item.kind == "filing_expiry":
+        target = link_target(item.kind, item.ref)
+        assert target is not None
+        args = target[1]
+        kind = FILING_KINDS.get(args["kind"], args["kind"])
+        province = province_name(args["province_code"], english=str(get_locale()) == "en")
+        return f"{kind} · {args['product_code']} · {province or args['province_code']}"
+    return item.ref
 
 
 def reminder_links() -> reminders.Links:
@@ -103,6 +120,8 @@ def index() -> Any:
         problem=problem,
         labels=DEADLINE_KIND_LABELS,
         link_target=link_target,
+        reference=reference,
+        when=reminder_mail.when,
         offsets=offsets,
         groups=[(label, offsets[kind]) for label, kind in REMINDER_GROUPS],
         reminded={k: [reminded(r) for r in found] for k, found in sent.items()},
@@ -120,42 +139,18 @@ def _key(item: Deadline) -> reminders.Key:
 @login_required
 @permission_required(reminders.SEND)
 def send_reminders() -> Any:
-    """What the daily run does, now: the reminders due today."""
-    session = get_session()
+    """What the daily run does, now, as a background job: the reminders due today."""
     try:
-        result = reminders.send_due(
-            session,
+        job = reminder_jobs.start(
+            get_session(),
             actor=current_actor(),
+            queue=get_queue(),
             as_of=today(),
             settings=current_app.config,
-            links=reminder_links(),
+            lang=str(get_locale()),
         )
     except mail.MailNotConfigured as problem:
         flash(problem.message, "error")
         return redirect(url_for("deadlines.index"))
-    if result.sent:
-        flash(
-            _(
-                "Reminders sent: %(reminders)s, in %(emails)s e-mails.",
-                reminders=result.reminders,
-                emails=len(result.sent),
-            ),
-            "success",
-        )
-    elif not result.failed:
-        flash(_("No reminders were due."), "info")
-    if result.without_email:
-        flash(
-            _(
-                "No reminders for these users: they have no e-mail address: %(names)s.",
-                names=", ".join(result.without_email),
-            ),
-            "info",
-        )
-    for digest, error in result.failed:
-        flash(
-            _("Could not e-mail %(user)s (%(email)s): %(error)s", user=digest.username,
-              email=digest.email, error=error),
-            "error",
-        )  # fmt: skip
-    return redirect(url_for("deadlines.index"))
+    flash(_("The reminders due today are being sent."), "info")
+    return redirect(url_for("jobs.detail", job_id=job.id), code=303)

@@ -11,11 +11,13 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -24,11 +26,15 @@ from vbptrack.db import get_session
 from vbptrack.documents.http import pdf_response
 from vbptrack.domain.money import from_fen
 from vbptrack.models import DunningLetter
+from vbptrack.queue import get_queue
 from vbptrack.services import dunning, dunning_documents, dunning_letters, dunning_policy
 from vbptrack.services.dunning_policy import ISSUE, LEVEL_TEXTS
 from vbptrack.services.errors import InvalidInput, NotFound, ServiceError
+from vbptrack.services.jobs import dunning_jobs, mail_jobs, records
+from vbptrack.services.jobs import statements as statement_jobs
 from vbptrack.web.auth import current_actor, login_required, permission_required
 from vbptrack.web.forms import FormField, typed, typed_day
+from vbptrack.web.jobs import job_progress
 from vbptrack.web.paging import page_args
 from vbptrack.web.receivables_common import (
     QueryProblem,
@@ -44,6 +50,7 @@ from vbptrack.web.receivables_common import (
 bp = Blueprint("dunning", __name__, url_prefix="/dunning")
 
 SENT_CHOICES = (("post", _l("By post")), ("email", _l("By e-mail")), ("hand", _l("By hand")))
+ENGLISH_HELP = _l("On English letters; left empty, the Chinese one is printed.")
 POLICY_FIELDS = (
     FormField("min_interval_days", _l("Minimum days between letters"), "number", True),
     FormField("payment_deadline_days", _l("Days to pay after the letter"), "number", True),
@@ -51,9 +58,11 @@ POLICY_FIELDS = (
     FormField("company_name_en", _l("Company name (English)")),
     FormField("address_zh", _l("Address (Chinese)")),
     FormField("address_en", _l("Address (English)")),
-    FormField("bank_name", _l("Bank")),
+    FormField("bank_name", _l("Bank (Chinese)")),
+    FormField("bank_name_en", _l("Bank (English)"), help=ENGLISH_HELP),
     FormField("bank_account", _l("Bank account")),
-    FormField("contact_name", _l("Contact person")),
+    FormField("contact_name", _l("Contact person (Chinese)")),
+    FormField("contact_name_en", _l("Contact person (English)"), help=ENGLISH_HELP),
     FormField("contact_phone", _l("Contact phone")),
     FormField("contact_email", _l("Contact e-mail"), "email"),
 )
@@ -72,6 +81,20 @@ def _lang() -> str:
 def _template_helpers() -> dict[str, Any]:
     may_issue = current_user.is_authenticated and current_actor().can(ISSUE)
     return {"yuan": from_fen, "may_issue": may_issue}
+
+
+@bp.app_template_global()
+def dunning_level(number: int) -> str:
+    """A letter's level as finance names it: "L2 · 催款函" (the level's title in the page's
+    language, from the policy), not a bare 2. The policy is read once per request."""
+    if "dunning_level_titles" not in g:
+        english = str(get_locale()) == "en"
+        g.dunning_level_titles = {
+            item.level: (item.title_en if english else item.title_zh) or item.name
+            for item in dunning_policy.load(get_session()).levels
+        }
+    title = g.dunning_level_titles.get(number)
+    return f"L{number} · {title}" if title else f"L{number}"
 
 
 @bp.app_template_global()
@@ -120,28 +143,55 @@ def preview() -> Any:
 @login_required
 @permission_required(ISSUE)
 def issue() -> Any:
+    """First "N letters, total X — issue?", then (confirmed) the run as a background job
+    whose page shows the letters as they are issued."""
     db = get_session()
     try:
         as_of = parse_day(typed_day(request.form.get("as_of", "")), "as_of")
     except QueryProblem as problem:
         flash(problem.message, "error")
         return redirect(url_for("dunning.index"))
+    if request.form.get("confirmed") != "1":
+        try:
+            planned = dunning.plan(db, actor=current_actor(), as_of=as_of)
+        except InvalidInput as problem:
+            flash(" ".join(problem.fields.values()) or problem.message, "error")
+            return redirect(url_for("dunning.index"))
+        return render_template(
+            "dunning/confirm.html",
+            as_of=as_of,
+            count=len(planned.letters),
+            total=dunning.money_total(planned.letters),
+        )
     try:
-        result = dunning.issue(db, actor=current_actor(), as_of=as_of)
+        job = dunning_jobs.start(
+            db, actor=current_actor(), queue=get_queue(), as_of=as_of, lang=str(get_locale())
+        )
     except InvalidInput as problem:
         db.rollback()
         flash(" ".join(problem.fields.values()) or problem.message, "error")
         return redirect(url_for("dunning.index"))
-    if result.letters:
-        flash(_("%(count)s letters issued.", count=len(result.letters)), "success")
-    else:
-        flash(_("No new letters: every customer is up to date for this date."), "info")
-    if result.failures:
-        flash(
-            _("%(count)s letters could not be issued; see below.", count=len(result.failures)),
-            "error",
-        )
-    return redirect(url_for("dunning.run", run_id=result.run_id))
+    return redirect(url_for("jobs.detail", job_id=job.id), code=303)
+
+
+@bp.route("/statements", methods=["POST"])
+@login_required
+def statements() -> Any:
+    """Every open customer's statement as of a date, in one PDF made in the background."""
+    try:
+        as_of = parse_day(typed_day(request.form.get("as_of", "")), "as_of")
+    except QueryProblem as problem:
+        flash(problem.message, "error")
+        return redirect(url_for("dunning.index"))
+    job = statement_jobs.start(
+        get_session(),
+        actor=current_actor(),
+        queue=get_queue(),
+        as_of=as_of,
+        letter_lang=request.form.get("lang", "zh"),
+        lang=str(get_locale()),
+    )
+    return redirect(url_for("jobs.detail", job_id=job.id), code=303)
 
 
 @bp.route("/runs/<int:run_id>")
@@ -185,8 +235,18 @@ def _letter_page(
         "delivered_on": found.letter.delivered_on.isoformat() if found.letter.delivered_on else "",
         "to": found.letter.emailed_to or found.customer.email or "",
     }
+    job_html = None
+    job_id = request.args.get("job", "")
+    if job_id.isdigit():
+        try:
+            job = records.get(db, actor=actor, job_id=int(job_id))
+        except NotFound:
+            job = None
+        if job is not None and job.kind == mail_jobs.KIND:
+            job_html = render_template("jobs/_progress.html", **job_progress(job))
     return render_template(
         "dunning/letter.html",
+        job_html=job_html,
         view=found,
         values={**defaults, **(values or {})},
         errors=errors or {},
@@ -234,16 +294,19 @@ def delivery(letter: str) -> Any:
 @login_required
 @permission_required(ISSUE)
 def email(letter: str) -> Any:
+    """Checks the address now, then e-mails in the background (tried again while the
+    mail server says "later")."""
     db = get_session()
     data = {"to": request.form.get("to", ""), "lang": request.form.get("lang", "zh")}
     try:
-        dunning_letters.email(
+        job = mail_jobs.start(
             db,
             actor=current_actor(),
+            queue=get_queue(),
             number=letter,
             data=data,
             smtp=current_app.config,
-            today=today(),
+            lang=str(get_locale()),
         )
     except ServiceError as problem:
         db.rollback()
@@ -257,8 +320,12 @@ def email(letter: str) -> Any:
             values=data,
             message=problem.message,
         )
-    flash(_("Letter sent to %(to)s.", to=data["to"] or _("the customer")), "success")
-    return redirect(url_for("dunning.letter", letter=letter))
+    flash(
+        _("The letter is being sent to %(to)s; see the job for when it has gone.",
+          to=job.params["to"]),
+        "success",
+    )  # fmt: skip
+    return redirect(url_for("dunning.letter", letter=letter, job=job.id))
 
 
 def _policy_form(

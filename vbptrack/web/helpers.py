@@ -9,11 +9,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, ngettext
 from flask_login import current_user
 
 from vbptrack.domain.money import format_money_grouped
 from vbptrack.domain.provinces import PROVINCES, province_name
+from vbptrack.web import history
 from vbptrack.web.navigation import navigation
 
 
@@ -25,6 +26,18 @@ def _province(code: str | None) -> str:
 
 def _money(amount: Decimal | None) -> str:
     return "" if amount is None else format_money_grouped(amount)
+
+
+def term_name(term: Any) -> str:
+    """A payment term's name in the page's language: its English name on English pages
+    where it has one, else the one name it has."""
+    english = str(get_locale()) == "en"
+    return str((term.name_en if english else "") or term.name)
+
+
+def _days(count: int) -> str:
+    """ "1 day", "2 days" (一天, 两天 alike in Chinese: one plural form)."""
+    return ngettext("%(num)s day", "%(num)s days", count)
 
 
 def _date(value: date | datetime | None) -> str:
@@ -56,9 +69,12 @@ class _ProvinceChoices:
 
 
 def init_app(app: Flask) -> None:
+    history.init_app(app)
     app.add_template_filter(_province, "province")
     app.add_template_filter(_money, "money")
     app.add_template_filter(_date, "day")
+    app.add_template_filter(_days, "days")
+    app.add_template_filter(term_name, "term_name")
     # Globals, not context: macros imported without context (forms, pagination) see them.
     app.jinja_env.globals.update(page_url=_page_url, province_choices=_ProvinceChoices())
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from vbptrack.db import get_session
+from vbptrack.domain import listings as rules
 from vbptrack.domain.listings import STUCK_DAYS
 from vbptrack.services import listings as listing_service
 from vbptrack.services.errors import ServiceError
@@ -110,7 +111,18 @@ def _detail(hospital_code: str, product_code: str, values: dict[str, Any], error
 @bp.route("/<hospital_code>/<path:product_code>")
 @login_required
 def detail(hospital_code: str, product_code: str) -> Any:
-    return _detail(hospital_code, product_code, {"date": today().isoformat()}, {})
+    # The form starts on what is true now: saving it untouched must change nothing.
+    current = listing_service.view(
+        get_session(),
+        actor=current_actor(),
+        hospital_code=hospital_code,
+        product_code=product_code,
+        as_of=today(),
+    )
+    values = {"date": today().isoformat(), "status": current.status}
+    if current.next_step:
+        values["next_step"] = current.next_step
+    return _detail(hospital_code, product_code, values, {})
 
 
 @bp.route("/<hospital_code>/<path:product_code>", methods=["POST"])
@@ -119,6 +131,13 @@ def detail(hospital_code: str, product_code: str) -> Any:
 def record(hospital_code: str, product_code: str) -> Any:
     db = get_session()
     data = form_data(request.form, FIELDS)
+    before = listing_service.view(
+        db,
+        actor=current_actor(),
+        hospital_code=hospital_code,
+        product_code=product_code,
+        as_of=today(),
+    )
     try:
         listing_service.record_change(
             db,
@@ -133,7 +152,13 @@ def record(hospital_code: str, product_code: str) -> Any:
             raise
         return _detail(hospital_code, product_code, data, problem.fields, problem.status,
                        problem.message)  # fmt: skip
-    flash(_("Saved."), "success")
+    if before.history and rules.is_follow_up(before.status, data.get("status", "")):
+        if rules.adds_nothing(before.next_step, data.get("next_step"), data.get("note")):
+            flash(_("Nothing to save: the status and the next step are as they were."), "info")
+        else:
+            flash(_("Saved; the status is unchanged and keeps its date."), "success")
+    else:
+        flash(_("Saved."), "success")
     return redirect(
         url_for("listings.detail", hospital_code=hospital_code, product_code=product_code)
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from vbptrack.web.receivables_common import as_of_or_today, today
 
@@ -13,7 +14,8 @@ __all__ = ["as_of_or_today", "today", "LISTING_LABELS", "FILING_LABELS", "CONTRA
 
 LISTING_LABELS = {
     "not_started": _l("Not started"),
-    "applied": _l("Applied"),
+    # "Applied" is also cash applied to invoices (已核销): the context keeps them apart.
+    "applied": lazy_pgettext("listing status", "Applied"),
     "pharmacy_review": _l("Pharmacy review"),
     "committee_scheduled": _l("Committee scheduled"),
     "approved_trial": _l("Approved (trial)"),

@@ -29,7 +29,8 @@ class NavItem:
 
 AREAS = (
     NavItem(_l("Tenders"), "tenders.index", "tenders"),
-    NavItem(_l("Awards & fulfilment"), "awards.index", "awards"),
+    # Short labels: the English menu must fit one line at 1366 px (issue 17 item 14).
+    NavItem(_l("Awards"), "awards.index", "awards"),
     NavItem(_l("Filings"), "filings.index", "filings"),
     NavItem(_l("Listings"), "listings.mine", "listings"),
     NavItem(_l("Contracts"), "contracts.index", "contracts"),

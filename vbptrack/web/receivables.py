@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask import render_template, request, send_file
+from flask import render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -26,6 +26,7 @@ from vbptrack.web import (  # noqa: F401 - their routes
     receivables_terms,
 )
 from vbptrack.web.auth import current_actor, login_required
+from vbptrack.web.downloads import send_workbook
 from vbptrack.web.receivables_common import QueryProblem, bp, parse_day, query_text, today
 
 __all__ = ["bp"]
@@ -43,7 +44,6 @@ BASIS_CHOICES = (
 MAX_LIMITS = 12
 MAX_LIMIT_DAYS = 36_500  # a hundred years: beyond it a bucket means nothing
 CHART_ROWS = 15
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _LIMIT_SEPARATORS = re.compile(r"[\s,，;；、]+")
 
 
@@ -231,6 +231,15 @@ def drilldown() -> Any:
     )
 
 
+# The export's code and name columns, per grouping: what the code is a code of.
+EXPORT_KEYS = {
+    "customer": (_l("Customer code"), _l("Customer")),
+    "province": (_l("Province code"), _l("Province")),
+    "rep": (_l("Rep (username)"), _l("Rep")),
+    "distributor": (_l("Distributor code"), _l("Distributor")),
+}
+
+
 @bp.route("/ageing.xlsx")
 @login_required
 def ageing_xlsx() -> Any:
@@ -239,24 +248,14 @@ def ageing_xlsx() -> Any:
         return _form_page(query, 400)
     report = _report(query)
     titles = column_titles(report.columns)
-    report.totals.name = _("Total")
+    key, name = EXPORT_KEYS[query.group_by]
     labels = {
-        "key": dict(GROUP_CHOICES)[query.group_by],
-        "name": _("Name"),
+        "key": key,
+        "name": name,
         "unapplied": _("Unapplied"),
         "total": _("Total"),
+        "total_row": _("Total"),
         **titles,
     }
     path = exports.ageing_workbook(report, labels={k: str(v) for k, v in labels.items()})
-    handle = path.open("rb")
-    response = send_file(
-        handle,
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=f"ageing-{query.as_of.isoformat()}-{query.group_by}.xlsx",
-    )
-    try:
-        path.unlink()  # POSIX: the open handle still streams it, and nothing is left behind
-    except OSError:  # pragma: no cover - Windows: only once the response is closed
-        response.call_on_close(lambda: path.unlink(missing_ok=True))
-    return response
+    return send_workbook(path, f"ageing-{query.as_of.isoformat()}-{query.group_by}.xlsx")

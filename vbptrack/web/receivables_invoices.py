@@ -18,6 +18,7 @@ from vbptrack.services import terms as term_service
 from vbptrack.services.errors import NotFound, ServiceError
 from vbptrack.web.auth import current_actor, login_required, permission_required
 from vbptrack.web.forms import FormField, form_data, typed
+from vbptrack.web.helpers import term_name
 from vbptrack.web.paging import page_args
 from vbptrack.web.receivables_common import (
     STATUS_CHOICES,
@@ -70,8 +71,8 @@ CREDIT_INPUTS = {
 
 def _with_terms(fields: tuple[FormField, ...]) -> list[FormField]:
     """The fields, the payment-term select offering every stored term."""
-    stored = term_service.search(get_session(), per_page=500).items
-    choices = tuple((term.code, f"{term.code} · {term.name}") for term in stored)
+    stored = term_service.by_length(get_session())
+    choices = tuple((term.code, f"{term.code} · {term_name(term)}") for term in stored)
     return [
         dataclasses.replace(item, choices=choices) if item.name == "payment_term" else item
         for item in fields

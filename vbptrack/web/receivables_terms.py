@@ -51,7 +51,7 @@ def _page(
     status: int = 200, errors: dict[str, str] | None = None, message: str | None = None
 ) -> Any:
     session = get_session()
-    terms = term_service.search(session, per_page=500).items
+    terms = term_service.by_length(session)
     parts = term_service.instalments_of(session, [t.id for t in terms if t.id is not None])
     return (
         render_template(

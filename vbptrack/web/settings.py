@@ -16,7 +16,7 @@ from vbptrack.models.users import ROLES
 from vbptrack.services import audit
 from vbptrack.services import users as user_service
 from vbptrack.services.errors import ServiceError
-from vbptrack.web.auth import current_actor, login_required, permission_required
+from vbptrack.web.auth import current_actor, keep_signed_in, login_required, permission_required
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -69,7 +69,8 @@ def change_password() -> Any:
         db.rollback()
         flash(problem.fields.get("password", problem.message), "error")
         return redirect(url_for("settings.index"))
-    flash(_("Your password is changed."), "success")
+    keep_signed_in(user)  # every other session of the user has ended
+    flash(_("Your password is changed; you are signed out everywhere else."), "success")
     return redirect(url_for("settings.index"))
 
 
@@ -190,6 +191,8 @@ def edit_user(username: str) -> Any:
     except ServiceError as problem:
         db.rollback()
         return _user_form(user, form.to_dict(), problem.fields, problem.status, problem.message)
+    if form.get("password") and user.id == current_user.id:
+        keep_signed_in(user)  # an administrator who reset their own password
     flash(_("Saved %(code)s.", code=user.username), "success")
     return redirect(url_for("settings.edit_user", username=user.username))
 
