@@ -137,6 +137,22 @@ def last_letters(session: Session, customer_ids: list[int]) -> dict[int, tuple[d
     return {cid: (day, int(level)) for cid, day, level in session.execute(statement).all()}
 
 
+def check_as_of(as_of: date) -> None:
+    """A run's date inside the configured range: outside it is a typing slip that would
+    overflow date arithmetic (VBPTRACK_DATE_MIN … _MAX)."""
+    within = day_range()
+    if as_of not in within:
+        raise invalid(
+            {
+                "as_of": translate(
+                    "Enter a date between %(first)s and %(last)s.",
+                    first=within.earliest.isoformat(),
+                    last=within.latest.isoformat(),
+                )
+            }
+        )
+
+
 def plan(
     session: Session,
     *,
@@ -148,17 +164,7 @@ def plan(
     """The letters a run for `as_of` would issue (nothing is written); `customer_ids`
     limits the run to those customers."""
     require(actor, ISSUE)
-    within = day_range()
-    if as_of not in within:  # typing slips; they would overflow date arithmetic
-        raise invalid(
-            {
-                "as_of": translate(
-                    "Enter a date between %(first)s and %(last)s.",
-                    first=within.earliest.isoformat(),
-                    last=within.latest.isoformat(),
-                )
-            }
-        )
+    check_as_of(as_of)
     policy = policy or dunning_policy.load(session)
     levels = policy.rules()
     overdue = _overdue(session, actor, as_of, customer_ids)
