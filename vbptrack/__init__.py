@@ -35,11 +35,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def check_settings(app: Flask) -> None:
-    """A mistyped VBPTRACK_* number (shares, reminder days) stops the start, naming the
-    setting, instead of breaking a page or the nightly reminder run later."""
+    """A mistyped VBPTRACK_* setting (shares, reminder days, the date range, upload
+    limits, the lock timeout) stops the start, naming the setting, instead of breaking
+    a page or the nightly reminder run later."""
+    from vbptrack.db import lock_timeout_setting
+    from vbptrack.imports.reader import UploadLimits
+    from vbptrack.models.fields import DAY_RANGE_KEY, configure_day_range
     from vbptrack.services import commercial_policy
 
     commercial_policy.from_settings(app.config)
+    app.extensions[DAY_RANGE_KEY] = configure_day_range(app.config)
+    UploadLimits.from_settings(app.config)
+    UploadLimits.upload_mb(app.config)
+    lock_timeout_setting(app.config.get("DB_LOCK_TIMEOUT", 10))
 
 
 def register_extensions(app: Flask) -> None:

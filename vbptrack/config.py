@@ -70,7 +70,7 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         **{
             name: os.environ[f"VBPTRACK_{name}"]
-            for name in COMMERCIAL_SETTINGS
+            for name in (*COMMERCIAL_SETTINGS, *INPUT_SETTINGS)
             if f"VBPTRACK_{name}" in os.environ
         },
         **{
@@ -108,6 +108,19 @@ COMMERCIAL_SETTINGS = (
     "AGREEMENT_YEAR_REMINDER_DAYS",
     "FILING_ALERT_DAYS",
     "CONTRACT_REMINDER_DAYS",
+)
+
+# Bounds on what users send (docs/configuration.md); read and checked at start.
+INPUT_SETTINGS = (
+    "DATE_MIN",
+    "DATE_MAX",
+    "DB_LOCK_TIMEOUT",
+    "XLSX_MAX_UNPACKED_MB",
+    "XLSX_MAX_SHARED_STRINGS_MB",
+    "XLSX_MAX_RATIO",
+    "IMPORT_MAX_CELLS",
+    "IMPORT_MAX_SECONDS",
+    "IMPORT_MAX_UPLOAD_MB",
 )
 
 
@@ -160,6 +173,15 @@ DEFAULTS: dict[str, Any] = {
     "FILING_ALERT_DAYS": "90,30,7",
     "CONTRACT_REMINDER_DAYS": "90,60,30",
     "BASE_URL": "",
+    # The dates users may give (forms, API, imports, query strings); outside them a
+    # date is a typing slip that would overflow a report's date arithmetic.
+    "DATE_MIN": "2000-01-01",
+    "DATE_MAX": "2099-12-31",
+    # Seconds a write waits for a lock another connection holds before the request is
+    # answered 503 ("busy, try again") instead of waiting on (web/errors.py).
+    "DB_LOCK_TIMEOUT": 10,
+    # The upload page's own limit on a file (other posts keep MAX_CONTENT_LENGTH).
+    "IMPORT_MAX_UPLOAD_MB": 256,
     "SMTP_HOST": "",
     "SMTP_PORT": 25,
     "QUEUE_URL": "",  # the embedded queue, instance/queue.db

@@ -160,6 +160,24 @@ def test_roles_and_territory(
     assert client.post(API + "/dunning/runs", json={"as_of": AS_OF}).status_code == 401
 
 
+def test_policy_and_runs_answer_as_the_pages_do(
+    client: FlaskClient, finance: Headers, token_for: Callable[..., Headers]
+) -> None:
+    """The policy carries our bank account: the API answers it as the page does (403 to
+    all but admin and finance). A run spans every territory: a rep gets 403 for its
+    print batch, a manager (who sees every customer) gets it."""
+    run_id = issue(client, finance)["run_id"]
+    manager, rep = token_for("manager"), token_for("rep", provinces=["31"])
+    policy = client.get(API + "/dunning/policy", headers=finance)
+    assert policy.status_code == 200 and "bank_account" in policy.json
+    for headers in (manager, rep):
+        refused = client.get(API + "/dunning/policy", headers=headers)
+        assert refused.status_code == 403 and "bank_account" not in refused.get_data(as_text=True)
+        assert refused.json["error"]["code"] == "forbidden"
+    assert client.get(API + f"/dunning/runs/{run_id}/pdf", headers=rep).status_code == 403
+    assert client.get(API + f"/dunning/runs/{run_id}/pdf", headers=manager).status_code == 200
+
+
 def test_bad_input_is_422_and_writes_nothing(
     client: FlaskClient, db: Session, finance: Headers
 ) -> None:

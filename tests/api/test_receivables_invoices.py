@@ -86,7 +86,7 @@ DUE_DATES = [
         [("2024-02-29", "1000.00")],
     ),
     (invoice("T-8", amount=1000, payment_term="NET90"), "NET90", [("2024-04-01", "1000.00")]),
-    (invoice("T-9", amount="12.5", due_date="2024/2/1"), None, [("2024-02-01", "12.50")]),
+    (invoice("T-9", amount="12.5", due_date="2024-02-01"), None, [("2024-02-01", "12.50")]),
 ]
 # body → the fields a 422 names
 INVALID = [
@@ -114,6 +114,23 @@ INVALID = [
         {"lines.0.product_code"},
     ),
     ({"customer_code": "H-SH", "amount": "1"}, {"number", "invoice_date"}),
+    # Money and dates exactly as API.md writes them, nothing looser (issue 11).
+    (invoice("S-1", amount="12,50", due_date="2024-03-01"), {"amount"}),  # was 1250.00
+    (invoice("S-2", amount="1e3", due_date="2024-03-01"), {"amount"}),
+    (invoice("S-3", amount="1_000", due_date="2024-03-01"), {"amount"}),
+    (invoice("S-4", amount="１２", due_date="2024-03-01"), {"amount"}),
+    (invoice("S-5", amount="12.500", due_date="2024-03-01"), {"amount"}),
+    (invoice("S-6", amount=" 12", due_date="2024-03-01"), {"amount"}),
+    (invoice("S-7", amount="1,234.50", due_date="2024-03-01"), {"amount"}),
+    (invoice("S-8", amount=True, due_date="2024-03-01"), {"amount"}),
+    (invoice("S-9", due_date="2024/3/1"), {"due_date"}),
+    (invoice("S-10", invoice_date="2024-1-1", due_date="2024-03-01"), {"invoice_date"}),
+    (invoice("S-11", invoice_date="20240101", due_date="2024-03-01"), {"invoice_date"}),
+    (invoice("S-12", due_date="2024-02-29T00:00:00"), {"due_date"}),
+    (invoice("S-13", due_date="٢٠٢٤-٠٣-٠١"), {"due_date"}),
+    (invoice("S-14", due_date="9999-12-31"), {"due_date"}),  # poisoned the collections report
+    (invoice("S-15", invoice_date="0001-01-01", due_date="2024-03-01"), {"invoice_date"}),
+    (invoice("S-16", due_date=20240301), {"due_date"}),
 ]
 
 

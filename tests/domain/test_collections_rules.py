@@ -284,6 +284,12 @@ def test_average_days_late_and_usual_lateness(
         (days(-30), 0, 30, days(1)),
         (days(-1000), 0, None, days(1)),  # never give up
         (days(7), -4, 90, days(7)),  # negative lateness counts as 0
+        # A due date stored before dates were bounded: the last day, never an overflow
+        # (GET /receivables/collections was a 500 for everyone, issue 11 finding 7).
+        (date(9999, 12, 31), 30, 90, date(9999, 12, 31)),
+        (date(9999, 12, 1), 30, 90, date(9999, 12, 31)),
+        (date(9999, 12, 1), 29, 90, date(9999, 12, 30)),
+        (date(9999, 12, 31), 0, 90, date(9999, 12, 31)),
     ],
 )
 def test_expected_date(

@@ -119,7 +119,7 @@ def test_purchases_import_in_batches_and_overlapping_exports_count_once(
     overlap = (
         PURCHASE_HEADER
         + "".join(f"H-SH1,P-AML,2024-01-{day:02d},10,2.00,D-1,\n" for day in range(11, 32))
-        + "H-SH2,P-AML,2024/2/1,5,,,ORD-1\nH-SH2,P-AML,2024/2/1,5,,,ORD-2\n"
+        + "H-SH2,P-AML,2024-02-01,5,,,ORD-1\nH-SH2,P-AML,2024-02-01,5,,,ORD-2\n"
     )
     again = run(db, "purchases", overlap, batch_size=7)
     assert again.ok and again.written == 13, problems(again)
@@ -130,7 +130,7 @@ def test_purchases_import_in_batches_and_overlapping_exports_count_once(
 
 def test_purchases_of_products_without_an_award_are_kept(db: Session, award: None) -> None:
     make_product(db, "P-NEW")
-    result = run(db, "purchases", PURCHASE_HEADER + "H-BJ,P-NEW,20240105,3,,,\n")
+    result = run(db, "purchases", PURCHASE_HEADER + "H-BJ,P-NEW,2024-01-05,3,,,\n")
     assert result.ok and result.written == 1
     assert total(db, Purchase.quantity) == 3
 
@@ -146,6 +146,13 @@ def test_bad_purchase_rows_write_nothing(db: Session, award: None) -> None:
         "H-SH1,P-AML,2024-01-01,1,abc,,\n"
         "H-SH1,P-AML,2024-01-01,1,,D-XX,\n"
         "H-SH1,P-AML,2024-01-01,1,,,A\\B\tC\n"
+        # What the contract does not say is refused, never guessed (issue 11).
+        "H-SH1,P-AML,2024/1/5,1,,,\n"
+        "H-SH1,P-AML,20240105,1,,,\n"
+        "H-SH1,P-AML,9999-12-31,1,,,\n"
+        "H-SH1,P-AML,2024-01-01,1e3,,,\n"
+        'H-SH1,P-AML,2024-01-01,1,"1,234.5",,\n'
+        "H-SH1,P-AML,2024-01-01,1,12.500,,\n"
     )
     result = run(db, "purchases", export, batch_size=3)
     assert problems(result) == [
@@ -157,6 +164,12 @@ def test_bad_purchase_rows_write_nothing(db: Session, award: None) -> None:
         "row 8, column 采购金额（元）: Enter an amount in yuan, e.g. 1234.50.",
         "row 9, column 配送企业编码: No distributor with the code D-XX.",
         "row 10, column 订单明细编号: Use letters, digits and - _ . / only.",
+        "row 11, column 采购日期: Enter a date as YYYY-MM-DD.",
+        "row 12, column 采购日期: Enter a date as YYYY-MM-DD.",
+        "row 13, column 采购日期: Enter a date between 2000-01-01 and 2099-12-31.",
+        "row 14, column 采购数量: Enter a whole number.",
+        "row 15, column 采购金额（元）: Enter an amount in yuan, e.g. 1234.50.",
+        "row 16, column 采购金额（元）: At most two decimal places.",
     ]
     assert result.written == 0
     assert total(db, Purchase.quantity) == 0

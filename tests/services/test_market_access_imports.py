@@ -37,7 +37,7 @@ def count(db: Session, model: type) -> int:
 FILINGS = (
     "备案类型,产品编码,省份,状态,状态日期,生效日期,到期日期,挂网价格,平台编码\n"
     "挂网,P1,上海,已提交,2026-01-05,,,12.50,GW-001\n"
-    "挂网,P1,上海市,已挂网,2026/2/1,2026-02-01,2027-01-31,,\n"
+    "挂网,P1,上海市,已挂网,2026-02-01,2026-02-01,2027-01-31,,\n"
     "医保,P1,31,审核中,2026-01-10,,,,YB-9\n"
 )
 
@@ -108,12 +108,15 @@ def test_unknown_hospitals_and_out_of_order_changes(db: Session) -> None:
         "H-GD,P1,applied,2026-01-05\n"
         "H-SH,P1,listed,2026-01-04\n"
         "H-SH,P1,已进院,20260301\n"
+        "H-SH,P1,已进院,2026/3/1\n"
     )
     result = run(db, "listings", text)
     assert [str(p) for p in result.problems] == [
         "row 3, column 医院编码: No hospital H-GD in your territory.",
         "row 4, column 日期: The current status dates from 2026-01-05; "
         "a change cannot be dated before it.",
+        "row 5, column 日期: Enter a date as YYYY-MM-DD.",
+        "row 6, column 日期: Enter a date as YYYY-MM-DD.",
     ]
     assert count(db, ListingChange) == 0
 

@@ -107,9 +107,9 @@ def invoice(db: Session, number: str, customer: str, amount: str) -> None:
 def test_invoices_with_chinese_headers(db: Session, customers: None, encoding: str) -> None:
     content = (
         INVOICE_HEADER_ZH
-        + 'FP001,H1,2024-01-05,,"1,234.50",142.02,NET90,,D1\n'
-        + "FP002,H1,2024/1/5,2024年1月20日,¥1234.5,,VBP,,\n"
-        + "FP003,D1,2024年1月5日,,800,,,2024-3-31,\n"
+        + "FP001,H1,2024-01-05,,1234.50,142.02,NET90,,D1\n"
+        + "FP002,H1,2024-01-05,2024-01-20,1234.5,,VBP,,\n"
+        + "FP003,D1,2024-01-05,,800,,,2024-03-31,\n"
     ).encode(encoding)
     result = run(db, "invoices", content)
     assert result.ok, problems(result)
@@ -124,6 +124,47 @@ def test_invoices_with_chinese_headers(db: Session, customers: None, encoding: s
     assert third is not None and third.distributor_id == third.customer_id  # invoiced a distributor
     events = db.execute(select(AuditEvent.entity, AuditEvent.entity_key)).all()
     assert {("invoice", "FP001"), ("invoice", "FP002"), ("import", "invoices")} <= set(events)
+
+
+def test_dates_and_amounts_the_contract_does_not_write_are_refused(
+    db: Session, customers: None
+) -> None:
+    """`12,50` was read as 1250.00 and `2024/1/5` as a date: text is taken only as the
+    contract writes it (YYYY-MM-DD, 1234.50), each other spelling named by its cell."""
+    before = counts(db)
+    content = (
+        INVOICE_HEADER_ZH
+        + 'L1,H1,2024-01-05,,"1,234.50",,NET90,,\n'
+        + "L2,H1,2024/1/5,,100,,NET90,,\n"
+        + "L3,H1,2024年1月5日,,100,,NET90,,\n"
+        + "L4,H1,20240105,,100,,NET90,,\n"
+        + "L5,H1,2024-01-05,,¥1234.5,,NET90,,\n"
+        + "L6,H1,2024-01-05,,12.500,,NET90,,\n"
+        + "L7,H1,2024-01-05,,1e3,,NET90,,\n"
+        + "L8,H1,2024-01-05,,１２,,NET90,,\n"
+        + "L9,H1,2024-01-05,,100,,,9999-12-31,\n"
+        + "L10,H1,2024-02-29T00:00:00,,100,,NET90,,\n"
+        + "L11,H1,٢٠٢٤-٠١-٠٥,,100,,NET90,,\n"
+        + "L12,H1,1999-12-31,,100,,NET90,,\n"
+    ).encode()
+    result = run(db, "invoices", content)
+    date_format = "Enter a date as YYYY-MM-DD."
+    amount_format = "Enter an amount in yuan, e.g. 1234.50."
+    assert problems(result) == [
+        f"row 2, column 价税合计（元）: {amount_format}",
+        f"row 3, column 开票日期: {date_format}",
+        f"row 4, column 开票日期: {date_format}",
+        f"row 5, column 开票日期: {date_format}",
+        f"row 6, column 价税合计（元）: {amount_format}",
+        "row 7, column 价税合计（元）: At most two decimal places.",
+        f"row 8, column 价税合计（元）: {amount_format}",
+        f"row 9, column 价税合计（元）: {amount_format}",
+        "row 10, column 到期日: Enter a date between 2000-01-01 and 2099-12-31.",
+        f"row 11, column 开票日期: {date_format}",
+        f"row 12, column 开票日期: {date_format}",
+        "row 13, column 开票日期: Enter a date between 2000-01-01 and 2099-12-31.",
+    ]
+    assert counts(db) == before
 
 
 def test_invoices_xlsx_with_english_headers_and_excel_cells(db: Session, customers: None) -> None:
@@ -142,21 +183,35 @@ def test_invoices_xlsx_with_english_headers_and_excel_cells(db: Session, custome
                 "Due_Date",
             ],
             ["X1", "H1", datetime(2024, 1, 5), 1234.5, 0, "NET90", None],
-            ["X2", "H2", datetime(2024, 1, 5), 99, None, None, None],  # the customer's term
-            ["X3", "H1", 45296, "0.10", None, None, 45382],  # date cells without a date format
-            ["X4", "H1", "20240105", 12, None, None, "20240229"],
+            ["X2", "H2", datetime(2024, 1, 5, 9, 30), 99, None, None, None],  # the customer's term
+            ["X3", "H1", "2024-01-05", "0.10", None, None, date(2024, 3, 31)],
             [None, None, None, None, None, None, None],
         ]
     )
     result = run(db, "invoices", content, "invoices.xlsx")
     assert result.ok, problems(result)
-    assert result.written == 4
+    assert result.written == 3
     assert due(db, "X1") == [("2024-04-04", "1234.50")]
-    assert due(db, "X2") == [("2024-05-04", "99.00")]
+    assert due(db, "X2") == [("2024-05-04", "99.00")]  # a date cell with a time: its day
     assert due(db, "X3") == [("2024-03-31", "0.10")]
-    assert due(db, "X4") == [("2024-02-29", "12.00")]
     x1 = invoices.find(db, "X1")
     assert x1 is not None and x1.tax_fen == 0 and x1.invoice_date == date(2024, 1, 5)
+    # A date cell that lost its format shows a serial number, and text dates must be
+    # YYYY-MM-DD: both refused, named by cell, rather than guessed.
+    loose = xlsx(
+        [
+            ["number", "customer_code", "invoice_date", "amount", "payment_term"],
+            ["X4", "H1", 45296, 12, "NET90"],
+            ["X5", "H1", "20240105", 12, "NET90"],
+            ["X6", "H1", datetime(1999, 12, 31), 12, "NET90"],
+        ]
+    )
+    refused = run(db, "invoices", loose, "loose.xlsx")
+    assert problems(refused) == [
+        "row 2, column invoice_date: Enter a date as YYYY-MM-DD.",
+        "row 3, column invoice_date: Enter a date as YYYY-MM-DD.",
+        "row 4, column invoice_date: Enter a date between 2000-01-01 and 2099-12-31.",
+    ]
 
 
 def test_every_bad_invoice_row_named_and_nothing_written(db: Session, customers: None) -> None:
@@ -273,9 +328,9 @@ def test_payment_split_over_two_invoices_and_unapplied_cash(
 ) -> None:
     content = (
         PAYMENT_HEADER_ZH
-        + 'R1,H1,2024/2/1,"1,000.00",I1,600\n'
+        + "R1,H1,2024-02-01,1000.00,I1,600\n"
         + "R1,H1,2024-02-01,1000,I2,350\n"
-        + "R2,H2,2024年2月3日,¥88.5,,\n"
+        + "R2,H2,2024-02-03,88.5,,\n"
         + "R3,H2,2024-02-05,300,I3,100\n"
     ).encode("gb18030")
     result = run(db, "payments", content)

@@ -34,7 +34,7 @@ BODIES: dict[str, Callable[[], dict[str, Any]]] = {
         "end": "2026-12-31",
         "renewal_mode": "manual",
     },
-    "contracts.renew": lambda: {"number": "HT-0002", "end": "2100-12-31"},
+    "contracts.renew": lambda: {"number": "HT-0002", "end": "2099-12-31"},
     "contracts.terminate": lambda: {"date": "2026-01-01", "reason": "停止"},
     "contracts.sign": lambda: {"date": "2026-01-01"},
     "auth.set_language": lambda: {"language": "zh", "next": "/"},

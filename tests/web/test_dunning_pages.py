@@ -207,8 +207,12 @@ def test_rep_sees_territory_letters_only_and_cannot_issue(app: Flask, data: worl
         "/dunning/runs", data={"as_of": AS_OF, "csrf_token": token, "confirmed": "1"}
     )
     with consumer(app, workers=1):
-        wait_for(app, int(issued.headers["Location"].rstrip("/").rsplit("/", 1)[1]))
+        job = wait_for(app, int(issued.headers["Location"].rstrip("/").rsplit("/", 1)[1]))
+    run_url = f"/dunning/runs/{job.result['run_id']}"  # type: ignore[index]
     rep = world.signed_in(app, data.users["rep"])
+    # The run counts letters of every territory: not a rep's page, nor its print batch.
+    assert rep.get(run_url).status_code == 403
+    assert rep.get(run_url + "/pdf?lang=zh").status_code == 403
     listing = text(page(rep.get("/dunning/")))
     assert "复旦大学附属华山医院" in listing and "中山大学附属第一医院" not in listing
     assert rep.get("/dunning/customers/H-GD/statement").status_code == 404

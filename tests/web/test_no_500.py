@@ -56,6 +56,10 @@ FIELDS = (
     "kind",
 )
 
+DATE_FIELDS = ("as_of", "date", "start", "end", "invoice_date", "due_date", "sent_on",
+               "delivered_on", "effective", "expires", "wo_date", "cn_date")  # fmt: skip
+MONEY_FIELDS = ("amount", "tax", "price", "value", "price_per_unit", "wo_amount", "cn_amount")
+
 GARBAGE: dict[str, dict[str, Any]] = {
     "missing": {},
     "long": dict.fromkeys(FIELDS, LONG),
@@ -66,6 +70,19 @@ GARBAGE: dict[str, dict[str, Any]] = {
         "pack_size": "1e309",
         "province_code": "310000000000",
         "kind": "hospitals",
+    },
+    # Dates and amounts at and past every bound, in every date and money input.
+    "far-dates": {
+        **dict.fromkeys(DATE_FIELDS, "9999-12-31"),
+        **dict.fromkeys(MONEY_FIELDS, "99999999999999999999"),
+    },
+    "ancient-dates": {
+        **dict.fromkeys(DATE_FIELDS, "0001-01-01"),
+        **dict.fromkeys(MONEY_FIELDS, "12,50"),
+    },
+    "loose-dates": {
+        **dict.fromkeys(DATE_FIELDS, "٢٠٢٤-٠١-٠١"),
+        **dict.fromkeys(MONEY_FIELDS, "1e400"),
     },
     "huge-number": {
         **dict.fromkeys(FIELDS, "x"),
@@ -120,7 +137,78 @@ QUERIES = [
     {"q": ODD, "province": ODD, "grade": ODD, "category": ODD},
     {"q": "\x00"},
     {"next": "//evil.example", "kind": LONG},
+    # Dates past the range overflowed date arithmetic ("year 10000 is out of range").
+    {"as_of": "9999-12-31", "month": "9999-12", "from": "9999-12", "to": "9999-12"},
+    {"as_of": "0001-01-01", "month": "２０２４-０１", "since": "٢٠٢٤-٠١-٠١", "within": "9" * 30},
 ]
+
+# Pages with an as-of date: a date outside the range is said next to the picker.
+AS_OF_PAGES = (
+    "/receivables/",
+    "/receivables/invoices",
+    "/receivables/collections/",
+    "/contracts/",
+    "/listings/",
+    "/filings/",
+    "/deadlines/",
+    "/dunning/preview",
+)
+
+
+@pytest.mark.parametrize("as_of", ["9999-12-31", "0001-01-01", "1999-12-31", "2100-01-01"])
+def test_an_as_of_outside_the_range_is_explained(admin_browser: Any, as_of: str) -> None:
+    _, client = admin_browser
+    for url in AS_OF_PAGES:
+        response = client.get(url, query_string={"as_of": as_of})
+        assert response.status_code < 500, url
+        assert "Enter a date between 2000-01-01 and 2099-12-31." in response.get_data(
+            as_text=True
+        ), url
+
+
+def test_stored_dates_at_the_calendar_ends_break_no_page(
+    app: Flask, db: Session, admin_browser: Any
+) -> None:
+    """Records typed before dates were bounded (an invoice due 9999-12-31 made the
+    collections report a 500 for everyone): every page still answers."""
+    data, client = admin_browser
+    _late_payer_with_a_far_due_date(db)
+    failures = []
+    for rule in page_rules(app):
+        url = url_for_rule(app, rule, data)
+        status = client.get(url).status_code
+        if status >= 500:
+            failures.append(f"GET {url}: {status}")
+    assert failures == []
+
+
+def _late_payer_with_a_far_due_date(db: Session) -> None:
+    from datetime import date
+
+    from sqlalchemy import update
+
+    from tests.dunning_helpers import overdue_invoice
+    from vbptrack.models import Contract, Filing, InvoiceInstalment, Listing
+    from vbptrack.services import payments
+    from vbptrack.services.access import SYSTEM
+
+    overdue_invoice(db, "FAR-0", world.IN_TERRITORY, date(2025, 1, 1), "100.00")
+    payments.create_payment(
+        db,
+        actor=SYSTEM,
+        data={"reference": "FAR-P", "customer_code": world.IN_TERRITORY, "date": "2025-03-01",
+              "amount": "100.00", "allocations": [{"invoice_number": "FAR-0", "amount": "100"}]},
+    )  # fmt: skip
+    far = overdue_invoice(db, "FAR-1", world.IN_TERRITORY, date(2026, 1, 1), "100.00")
+    db.execute(
+        update(InvoiceInstalment)
+        .where(InvoiceInstalment.invoice_id == far.id)  # type: ignore[arg-type]
+        .values(due_date=date(9999, 12, 31))
+    )
+    db.execute(update(Contract).values(end=date(9999, 12, 31)))
+    db.execute(update(Filing).values(expires=date(9999, 12, 31)))
+    db.execute(update(Listing).values(since=date(1, 1, 1)))
+    db.commit()
 
 
 def test_garbage_in_the_query_string_of_every_page(app: Flask, admin_browser: Any) -> None:

@@ -14,13 +14,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from tests.factories import login
 from tests.web import world
-from tests.web.pages import field_error, find, find_all, page, snapshot, text
+from tests.web.pages import field_container, field_error, find, find_all, page, snapshot, text
 from vbptrack.domain.ageing import Basis
 from vbptrack.domain.money import format_money_grouped
+from vbptrack.models import Invoice
 from vbptrack.services import ageing, invoices, payments, terms
 from vbptrack.services import users as user_service
 from vbptrack.services.access import SYSTEM
@@ -331,6 +332,57 @@ def test_invoice_form_marks_each_field_and_writes_nothing(
     )
     assert response.status_code == 422
     assert field_error(page(response), "customer_code") == "No customer with the code NOPE."
+    assert snapshot(db) == before
+
+
+@pytest.mark.parametrize(
+    ("amount", "stored_fen"),
+    [
+        ("1,234.50", 123450),  # thousands in full groups, as the help text says
+        (" 1234.5 ", 123450),
+        ("１２３４．５", 123450),  # full-width, as a Chinese IME types it
+        ("1，234.5", 123450),
+    ],
+)
+def test_money_inputs_take_grouped_and_full_width_amounts(
+    app: Flask, db: Session, data: world.World, amount: str, stored_fen: int
+) -> None:
+    client, token = browser(app, data, "finance")
+    form = page(client.get("/receivables/invoices/new"))
+    help_text = text(field_container(form, "amount"))
+    assert "1,234.50" in help_text  # the field says what it takes
+    response = client.post(
+        "/receivables/invoices/new",
+        data={"csrf_token": token, "number": "G-1", "customer_code": world.IN_TERRITORY,
+              "invoice_date": "2024-03-01", "amount": amount, "payment_term": "NET90"},
+    )  # fmt: skip
+    assert response.status_code == 302, field_error(page(response), "amount")
+    stored = db.execute(select(Invoice.amount_fen).where(Invoice.number == "G-1")).scalar_one()
+    assert stored == stored_fen
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("amount", "12,50", "Enter an amount in yuan, e.g. 1234.50."),  # never 1250.00
+        ("amount", "1,23,4", "Enter an amount in yuan, e.g. 1234.50."),
+        ("amount", "1e3", "Enter an amount in yuan, e.g. 1234.50."),
+        ("amount", "12.500", "At most two decimal places."),
+        ("invoice_date", "2024/3/1", "Enter a date as YYYY-MM-DD."),
+        ("invoice_date", "20240301", "Enter a date as YYYY-MM-DD."),
+        ("invoice_date", "9999-12-31", "Enter a date between 2000-01-01 and 2099-12-31."),
+    ],
+)
+def test_loose_money_and_dates_in_forms_are_refused_on_their_field(
+    app: Flask, db: Session, data: world.World, field: str, value: str, message: str
+) -> None:
+    client, token = browser(app, data, "finance")
+    before = snapshot(db)
+    body = {"csrf_token": token, "number": "L-1", "customer_code": world.IN_TERRITORY,
+            "invoice_date": "2024-03-01", "amount": "10", "payment_term": "NET90"}  # fmt: skip
+    response = client.post("/receivables/invoices/new", data={**body, field: value})
+    assert response.status_code == 422
+    assert field_error(page(response), field) == message
     assert snapshot(db) == before
 
 

@@ -79,8 +79,8 @@ EXPECTED: dict[str, tuple[Any, ...]] = {
     "/dunning/preview":                      (LOGIN, OK, NO, OK, NO),
     "/dunning/policy":                       (LOGIN, OK, NO, OK, NO),
     "/dunning/policy/preview":               (LOGIN, OK, NO, OK, NO),
-    "/dunning/runs/<int:run_id>":            (LOGIN, OK, OK, OK, OK),
-    "/dunning/runs/<int:run_id>/pdf":        (LOGIN, OK, OK, OK, OK),
+    "/dunning/runs/<int:run_id>":            (LOGIN, OK, OK, OK, NO),
+    "/dunning/runs/<int:run_id>/pdf":        (LOGIN, OK, OK, OK, NO),
     "/dunning/letters/<letter>":             (LOGIN, OK, OK, OK, OK),
     "/dunning/letters/<letter>/pdf":         (LOGIN, OK, OK, OK, OK),
     "/dunning/customers/<path:code>/statement": (LOGIN, OK, OK, OK, OK),
@@ -112,7 +112,8 @@ TERRITORY_RECORD_PAGES = {
     "/dunning/customers/<path:code>/statement",
 }
 # Pages of one record everyone may read: its figures are limited to the territory instead
-# (an award's fulfilment rows, a dunning run's letters), or the page is not a rep's at all.
+# (an award's fulfilment rows), or the page is not a rep's at all (a dunning run spans
+# every territory: a rep gets 403 there and follows letters through the letters list).
 SHARED_RECORD_PAGES = {
     "/products/<path:code>",
     "/products/<path:code>/edit",

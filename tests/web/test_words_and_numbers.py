@@ -232,7 +232,7 @@ def test_history_shows_labels_and_formatted_values_and_names_the_system(
 
     manager = world.signed_in(app, data.users["manager"])
     rows = _history(manager.get(f"/contracts/{world.CONTRACT}", headers=ZH))
-    assert ("合同相对方", "—", "H310001") in rows and ("到期日", "—", "2099-12-31") in rows
+    assert ("合同相对方", "—", "H310001") in rows and ("到期日", "—", "2098-12-31") in rows
     english = manager.get(f"/contracts/{world.CONTRACT}")
     assert ("Party", "—", "H310001") in _history(english)
     assert "· system ·" in text(find(page(english), "section", class_="history"))  # type: ignore[arg-type]

@@ -105,7 +105,7 @@ def build(db: Session, roles: tuple[str, ...] = ROLES) -> World:
         db,
         actor=SYSTEM,
         data={"number": CONTRACT, "party_code": IN_TERRITORY, "kind": "supply",
-              "start": "2025-01-01", "end": "2099-12-31"},
+              "start": "2025-01-01", "end": "2098-12-31"},
     )  # fmt: skip
     listing_service.record_change(
         db, actor=SYSTEM, hospital_code=IN_TERRITORY, product_code=PRODUCT,
@@ -276,7 +276,7 @@ def add_outside(db: Session) -> None:
         db,
         actor=SYSTEM,
         data={"number": OUTSIDE_CONTRACT, "party_code": OUTSIDE, "kind": "supply",
-              "start": "2025-01-01", "end": "2099-12-31"},
+              "start": "2025-01-01", "end": "2098-12-31"},
     )  # fmt: skip
     _letter(db, OUTSIDE, OUTSIDE_LETTER)
 

@@ -64,7 +64,7 @@ def _lang(args: QueryArgs) -> str:
 
 @bp.get("/dunning/policy")
 def get_dunning_policy() -> Any:
-    return dunning_policy.as_dict(dunning_policy.load(get_session()))
+    return dunning_policy.as_dict(dunning_policy.read(get_session(), actor=actor()))
 
 
 @bp.put("/dunning/policy")

@@ -225,8 +225,15 @@ def expected_date(
     (datetime.date(2024, 3, 15), datetime.date(2024, 3, 2))
     >>> expected_date(date(2023, 10, 1), 5, as_of) is None
     True
+
+    A due date at the calendar's end (a record typed before dates were bounded) is
+    expected on its last day rather than overflowing the report for everyone.
+
+    >>> expected_date(date(9999, 12, 31), 5, as_of)
+    datetime.date(9999, 12, 31)
     """
-    expected = due_date + timedelta(days=max(0, lateness_days))
+    lateness = timedelta(days=max(0, lateness_days))
+    expected = date.max if date.max - due_date < lateness else due_date + lateness
     if due_date >= as_of:
         return expected
     if unknown_after_days is not None and (as_of - expected).days > unknown_after_days:

@@ -11,17 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from vbptrack.domain.days import DEFAULT_RANGE, DayError, DayRange, parse_iso_day
 from vbptrack.domain.money import MoneyError, parse_money, to_fen
-from vbptrack.imports.receivables import _day
 from vbptrack.imports.spec import Column, ImportKind, Row
 from vbptrack.models.commercial_in import AgreedVolumeIn
-from vbptrack.models.fields import CODE_PATTERN
+from vbptrack.models.fields import CODE_PATTERN, day_range
 from vbptrack.services import awards, commercial_policy, purchases
 from vbptrack.services.access import Actor
 from vbptrack.services.problems import MESSAGES, N_, field_problems, translate
@@ -50,9 +49,9 @@ PURCHASE_COLUMNS = (
     Column("reference", ("订单明细编号", "明细编号", "流水号", "单据明细号", "reference")),
 )
 
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PLAIN_AMOUNT = re.compile(r"^([0-9]{1,13})(?:\.([0-9]{1,2}))?$")
-_LOOSE_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+# A whole number, perhaps negative (to say so), perhaps written "12.0" by an export.
+_WHOLE_NUMBER = re.compile(r"(-)?([0-9]+)(?:\.0+)?")
 
 
 # Agreed volumes ---------------------------------------------------------------------------
@@ -142,27 +141,25 @@ AGREED_VOLUMES = ImportKind(
 # Purchases --------------------------------------------------------------------------------
 
 
-def parse_day(text: str) -> date | None:
-    """The dates platform exports write; None when the text is no date.
+def parse_day(text: str, within: DayRange = DEFAULT_RANGE) -> tuple[date | None, str | None]:
+    """The row's date (`YYYY-MM-DD`, inside `within`), or the problem with it. A
+    workbook's date cells arrive as that text already (imports/reader.py).
 
-    >>> parse_day("2024-01-05"), parse_day("2024/1/5"), parse_day("20240105"), parse_day("x")
-    (datetime.date(2024, 1, 5), datetime.date(2024, 1, 5), datetime.date(2024, 1, 5), None)
+    >>> parse_day("2024-01-05")[0], parse_day("2024/1/5")[1]
+    (datetime.date(2024, 1, 5), 'Enter a date as YYYY-MM-DD.')
+    >>> parse_day("1999-12-31")[1]
+    'Enter a date between 2000-01-01 and 2099-12-31.'
     """
     try:
-        if _ISO.match(text):
-            return date.fromisoformat(text)
-        text = text.split(" ", 1)[0]
-        converted = _day(text)
-        if converted is None:
-            return None
-        if _ISO.match(converted):
-            return date.fromisoformat(converted)
-        match = _LOOSE_DATE.match(converted)
-        if match:
-            return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
-    return None
+        return within.check(parse_iso_day(text)), None
+    except DayError as error:
+        if error.kind == "format":
+            return None, translate("Enter a date as YYYY-MM-DD.")
+        return None, translate(
+            "Enter a date between %(first)s and %(last)s.",
+            first=within.earliest.isoformat(),
+            last=within.latest.isoformat(),
+        )
 
 
 def parse_quantity(text: str) -> tuple[int | None, str | None]:
@@ -173,23 +170,21 @@ def parse_quantity(text: str) -> tuple[int | None, str | None]:
     """
     if text.isascii() and text.isdigit():
         return int(text), None
-    try:
-        value = Decimal(text.replace(",", ""))
-    except InvalidOperation:
+    # ASCII digits only, as for money: "1e3", "1,000" and "１２" are refused, not guessed.
+    match = _WHOLE_NUMBER.fullmatch(text)
+    if match is None:
         return None, translate("Enter a whole number.")
-    if not value.is_finite() or value != value.to_integral_value():
-        return None, translate("Enter a whole number.")
-    if value < 0:
+    if match[1]:
         return None, translate("Must not be negative.")
-    return int(value), None
+    return int(match[2]), None
 
 
 def amount_fen(text: str) -> tuple[int | None, str | None]:
     """An amount in yuan as fen, or the problem with it; plain amounts take a fast path
     (millions of rows), anything else the full money parser.
 
-    >>> amount_fen("12.5"), amount_fen("1,234.56"), amount_fen("x")[1]
-    ((1250, None), (123456, None), 'Enter an amount in yuan, e.g. 1234.50.')
+    >>> amount_fen("12.5"), amount_fen("1,234.56")[1]
+    ((1250, None), 'Enter an amount in yuan, e.g. 1234.50.')
     """
     match = _PLAIN_AMOUNT.match(text)
     if match:
@@ -202,14 +197,15 @@ def amount_fen(text: str) -> tuple[int | None, str | None]:
         return None, translate(message)
 
 
-def _purchase_problems(number: int, values: dict[str, str]) -> Problems:
+def _purchase_problems(number: int, values: dict[str, str], within: DayRange) -> Problems:
     """Every problem of a row the fast path refused, named by column."""
     problems: Problems = []
     for name in ("hospital_code", "product_code"):
         if not values.get(name):
             problems.append((number, name, translate("This field is required.")))
-    if parse_day(values.get("date", "")) is None:
-        problems.append((number, "date", translate("Enter a date as YYYY-MM-DD.")))
+    problem = parse_day(values.get("date", ""), within)[1]
+    if problem:
+        problems.append((number, "date", problem))
     problem = parse_quantity(values.get("quantity", ""))[1]
     if problem:
         problems.append((number, "quantity", problem))
@@ -231,13 +227,14 @@ def _validate_purchases(session: Session, rows: Sequence[Row], state: dict[str, 
     # Cells arrive trimmed (imports/reader.py). One pass parses each row; a row with any
     # problem is parsed again by `_purchase_problems` to name every problem it has.
     codes: purchases.Codes = state.setdefault("codes", purchases.Codes())
+    within = day_range()
     problems: Problems = []
     parsed = []
     rejected = []
     for number, values in rows:
         get = values.get
         hospital, product = get("hospital_code", ""), get("product_code", "")
-        day = parse_day(get("date", ""))
+        day = parse_day(get("date", ""), within)[0]
         quantity, quantity_problem = parse_quantity(get("quantity", ""))
         amount_text = get("amount", "")
         fen, amount_problem = amount_fen(amount_text) if amount_text else (None, None)
@@ -267,7 +264,7 @@ def _validate_purchases(session: Session, rows: Sequence[Row], state: dict[str, 
     )
     for number, values in rejected:
         # Every problem of the row, its codes included, in the order of the columns.
-        found = _purchase_problems(number, values)
+        found = _purchase_problems(number, values, within)
         unknown = codes.problems(
             values.get("hospital_code") or "", values.get("product_code") or "",
             values.get("distributor_code") or None,

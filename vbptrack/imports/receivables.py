@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -55,65 +54,28 @@ PAYMENT_COLUMNS = (
     Column("allocated_amount", ("核销金额", "分配金额")),
 )
 
-INVOICE_DAYS = ("invoice_date", "acceptance_date", "due_date")
-PAYMENT_DAYS = ("date",)
-
 # Validation gets no actor (the runner passes validators none), so it resolves customers
 # in every territory; the writer refuses an actor who does not see them all. The roles
 # that may import receivables (admin, finance) do.
 ALL_CUSTOMERS = SYSTEM
 
-# A date cell that lost its format shows Excel's serial number: days since 1899-12-30.
-EXCEL_EPOCH = date(1899, 12, 30)
-EXCEL_SERIALS = range(36526, 73051)  # 2000-01-01 … 2099-12-31
 
-
-def _day(text: str) -> str | None:
-    """Date text as the input model reads it, or None for digits that are no date.
-
-    The model reads 2024-01-05, 2024/1/5 and 2024年1月5日; here also 20240105 and Excel
-    serial numbers. Other bare digits would read as a Unix timestamp, so they are refused.
-
-    >>> _day("20240105"), _day("45296"), _day("2024/1/5"), _day("86400")
-    ('2024-01-05', '2024-01-05', '2024/1/5', None)
-    """
-    if not (text.isascii() and text.isdigit()):
-        return text
-    if len(text) == 8:
-        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    if int(text) in EXCEL_SERIALS:
-        return (EXCEL_EPOCH + timedelta(days=int(text))).isoformat()
-    return None
-
-
-def _prepare(values: dict[str, str], days: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
-    """The row's given cells (empty means not given) with dates normalised, and the
-    problems with dates found on the way."""
-    data = {key: value for key, value in values.items() if value != ""}
-    problems = {}
-    for name in days:
-        if name in data:
-            day = _day(data[name])
-            if day is None:
-                problems[name] = translate("Enter a date as YYYY-MM-DD.")
-                del data[name]
-            else:
-                data[name] = day
-    return data, problems
+def _given(values: dict[str, str]) -> dict[str, str]:
+    """The row's given cells: an empty cell means not given. Dates and amounts go to the
+    input model as the file writes them (`YYYY-MM-DD`, `1234.50`); a workbook's date
+    cells arrive as that text already (imports/reader.py)."""
+    return {key: value for key, value in values.items() if value != ""}
 
 
 def _validate_row(
-    model: type[BaseModel], number: int, data: dict[str, Any], found: dict[str, str], names: Any
+    model: type[BaseModel], number: int, data: dict[str, Any], names: Any
 ) -> tuple[Any, Problems]:
     """The row as `model`, or its problems by file field (`names` maps the model's)."""
-    item = None
-    problems = {}
     try:
-        item = model.model_validate(data)
+        return model.model_validate(data), []
     except ValidationError as exc:
         problems = {names.get(name, name): message for name, message in field_problems(exc).items()}
-    problems.update(found)  # a date we refused reads "required" to the model: ours says why
-    return (None if problems else item), [(number, name, m) for name, m in problems.items()]
+    return None, [(number, name, m) for name, m in problems.items()]
 
 
 def _require_full_view(actor: Actor) -> None:
@@ -134,8 +96,7 @@ def _validate_invoices(session: Session, rows: Sequence[Row], state: dict[str, A
     problems: Problems = []
     valid: list[tuple[int, InvoiceIn]] = []
     for number, values in rows:
-        data, found = _prepare(values, INVOICE_DAYS)
-        item, row_problems = _validate_row(InvoiceIn, number, data, found, {})
+        item, row_problems = _validate_row(InvoiceIn, number, _given(values), {})
         problems.extend(row_problems)
         if item is None:
             continue
@@ -218,9 +179,8 @@ def _payment_state() -> dict[str, Any]:
     return {"payments": {}, "invoices": {}, "lookups": invoices.Lookups(ALL_CUSTOMERS)}
 
 
-def _prepare_payment(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-    given, problems = _prepare(values, PAYMENT_DAYS)
-    data: dict[str, Any] = dict(given)
+def _prepare_payment(values: dict[str, str]) -> dict[str, Any]:
+    data: dict[str, Any] = _given(values)
     allocation = {}
     if "invoice_number" in data:
         allocation["invoice_number"] = data.pop("invoice_number")
@@ -228,7 +188,7 @@ def _prepare_payment(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, 
         allocation["amount"] = data.pop("allocated_amount")
     if allocation:
         data["allocations"] = [allocation]
-    return data, problems
+    return data
 
 
 def _load_invoices(
@@ -318,8 +278,9 @@ def _validate_payments(session: Session, rows: Sequence[Row], state: dict[str, A
     problems: Problems = []
     valid: list[tuple[int, PaymentIn]] = []
     for number, values in rows:
-        data, found = _prepare_payment(values)
-        item, row_problems = _validate_row(PaymentIn, number, data, found, ALLOCATION_FIELDS)
+        item, row_problems = _validate_row(
+            PaymentIn, number, _prepare_payment(values), ALLOCATION_FIELDS
+        )
         problems.extend(row_problems)
         if item is not None:
             valid.append((number, item))

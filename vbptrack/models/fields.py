@@ -1,18 +1,25 @@
 """Field types shared by the input models (API bodies, form posts and import rows).
 
 Blank strings become None, so an empty form input or spreadsheet cell means "not given".
+Money and dates are strict, exactly as API.md writes them (`-?[0-9]+(.[0-9]{1,2})?`,
+`YYYY-MM-DD` in ASCII inside the configured range): what a form lets a person type
+more loosely (thousands separators, full-width digits) is made strict text by the form
+(`web/forms.py`) before it gets here, and imports take the file's text as it is.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from flask import current_app, has_app_context
+from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from vbptrack.domain.days import DEFAULT_RANGE, DayError, DayRange, parse_iso_day, parse_range
 from vbptrack.domain.provinces import resolve_province
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$")
@@ -119,7 +126,7 @@ Email = Annotated[
 def _parse_money(value: Any) -> Any:
     from vbptrack.domain.money import MoneyError, parse_money
 
-    if value is None or isinstance(value, bool):
+    if value is None:
         return value
     try:
         return parse_money(value)
@@ -133,34 +140,101 @@ def _positive(value: Any) -> Any:
     return value
 
 
-_DATE_SEPARATORS = re.compile(r"[/.年月]")
+DAY_RANGE_KEY = "vbptrack.day_range"
+
+
+def day_range() -> DayRange:
+    """The dates users may give: the running app's `DATE_MIN` … `DATE_MAX` (read once at
+    start, see `configure_day_range`), the defaults outside an app."""
+    if has_app_context():
+        found = current_app.extensions.get(DAY_RANGE_KEY)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+    return DEFAULT_RANGE
+
+
+def configure_day_range(config: Mapping[str, Any]) -> DayRange:
+    """The range from the settings; a ValueError naming them when they cannot be read."""
+    first = str(config.get("DATE_MIN", DEFAULT_RANGE.earliest.isoformat()))
+    last = str(config.get("DATE_MAX", DEFAULT_RANGE.latest.isoformat()))
+    try:
+        return parse_range(first, last)
+    except ValueError as exc:
+        raise ValueError(
+            f"VBPTRACK_DATE_MIN / VBPTRACK_DATE_MAX ({first!r}, {last!r}): {exc}"
+        ) from exc
+
+
+def range_error(within: DayRange) -> PydanticCustomError:
+    return PydanticCustomError(
+        "date_range",
+        "enter a date between {first} and {last}",
+        {"first": within.earliest.isoformat(), "last": within.latest.isoformat()},
+    )
 
 
 def _parse_day(value: Any) -> Any:
-    """ISO dates, and what spreadsheets and ERPs write: 2024/1/5, 2024.01.05, 2024年1月5日."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        # pydantic would read a bare number as seconds since 1970: never what a person meant.
+    """`YYYY-MM-DD` in ASCII inside the configured range, or a `date` from code.
+
+    Nothing else: a bare number would read as seconds since 1970 to pydantic, `20240105`
+    and `2024/1/5` are what the contract does not say, and a date with a time is a
+    timestamp sent where a day was meant.
+    """
+    within = day_range()
+    if isinstance(value, datetime) or not isinstance(value, str | date):
         raise PydanticCustomError("date_parsing", "enter a date as YYYY-MM-DD")
-    if not isinstance(value, str):
-        return value
-    text = value.strip().removesuffix("日")
-    if text.isdigit():
-        if len(text) == 8:  # 20240105
-            return f"{text[:4]}-{text[4:6]}-{text[6:]}"
-        raise PydanticCustomError("date_parsing", "enter a date as YYYY-MM-DD")
-    if " " in text:
-        text = text.split(" ", 1)[0]  # "2024-01-05 00:00:00" from a spreadsheet
-    parts = _DATE_SEPARATORS.sub("-", text).split("-")
-    if len(parts) == 3 and all(part.isdigit() for part in parts):
-        return f"{int(parts[0]):04d}-{int(parts[1]):02d}-{int(parts[2]):02d}"
-    return value
+    try:
+        day = value if isinstance(value, date) else parse_iso_day(value)
+    except DayError:
+        raise PydanticCustomError("date_parsing", "enter a date as YYYY-MM-DD") from None
+    if day not in within:
+        raise range_error(within)
+    return day
 
 
-# Amounts in yuan with at most two decimals; floats are refused (money is exact).
-Money = Annotated[Decimal, BeforeValidator(_parse_money)]
-PositiveMoney = Annotated[Decimal, BeforeValidator(_parse_money), AfterValidator(_positive)]
-Day = Annotated[date, BeforeValidator(_parse_day)]
-OptionalDay = Annotated[date | None, BeforeValidator(blank_to_none), BeforeValidator(_parse_day)]
+# The contract's money text, and the same bounded to what the server keeps (at most 13
+# digits before the point), so a schema generated from these types says what the server
+# accepts. JSON integers are also accepted: they are exact, and the served document has
+# always allowed them. Floats are refused (money is exact).
+MONEY_PATTERN = r"^(0+|0*[1-9][0-9]{0,12})(\.[0-9]{1,2})?$"
+POSITIVE_MONEY_PATTERN = r"^(0*[1-9][0-9]{0,12}(\.[0-9]{1,2})?|0+\.(0[1-9]|[1-9][0-9]?))$"
+_MONEY_DESCRIPTION = 'Yuan as a decimal string with at most two places, e.g. "1234.50"'
+
+
+def _money_schema(pattern: str, minimum: int) -> dict[str, Any]:
+    return {
+        "anyOf": [
+            {"type": "string", "pattern": pattern, "examples": ["1234.50"]},
+            {"type": "integer", "minimum": minimum, "maximum": 9999999999999},
+        ],
+        "description": _MONEY_DESCRIPTION,
+    }
+
+
+DAY_SCHEMA = {
+    "type": "string",
+    "format": "date",
+    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+    "description": "YYYY-MM-DD, between VBPTRACK_DATE_MIN and VBPTRACK_DATE_MAX "
+    "(2000-01-01 … 2099-12-31 by default)",
+}
+
+# Amounts of 0 or more (a fee, a tax) and amounts above 0 (an invoice, a payment).
+Money = Annotated[
+    Decimal, BeforeValidator(_parse_money), WithJsonSchema(_money_schema(MONEY_PATTERN, 0))
+]
+PositiveMoney = Annotated[
+    Decimal,
+    BeforeValidator(_parse_money),
+    AfterValidator(_positive),
+    WithJsonSchema(_money_schema(POSITIVE_MONEY_PATTERN, 1)),
+]
+Day = Annotated[date, BeforeValidator(_parse_day), WithJsonSchema(DAY_SCHEMA)]
+OptionalDay = Annotated[
+    date | None,
+    BeforeValidator(lambda v: None if blank_to_none(v) is None else _parse_day(v)),
+    WithJsonSchema({"anyOf": [DAY_SCHEMA, {"type": "null"}]}),
+]
 Reference = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=60),

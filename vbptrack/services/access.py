@@ -22,6 +22,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.read": frozenset({ADMIN, MANAGER, FINANCE}),
     "receivables.write": frozenset({ADMIN, FINANCE}),
     "dunning.issue": frozenset({ADMIN, FINANCE}),
+    # A dunning run spans every territory (its counts, failures and print batch), so only
+    # roles that see every customer open one; a rep follows up through the letters list.
+    "dunning.runs.read": frozenset({ADMIN, MANAGER, FINANCE}),
     "commercial.write": frozenset({ADMIN, MANAGER}),
     "listings.write": frozenset({ADMIN, MANAGER, REP}),
     # Sending the due deadline reminders now rather than at the daily run.

@@ -32,7 +32,6 @@ queries skip the join to `party`; a rep's add a semi-join on their territory.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -48,8 +47,10 @@ from sqlmodel import Session, col
 from vbptrack.domain import collections as rules
 from vbptrack.domain.ageing import days_past_due
 from vbptrack.domain.collections import Forecast, OpenInstalment, Period
+from vbptrack.domain.days import DayError, parse_day
 from vbptrack.domain.money import from_fen
 from vbptrack.models import Invoice, InvoiceInstalment, Party, Payment, Settlement
+from vbptrack.models.fields import day_range
 from vbptrack.models.receivables import PAYMENT
 from vbptrack.services.access import Actor, territory_condition
 from vbptrack.services.problems import invalid, translate
@@ -59,9 +60,6 @@ MONTHS = 12
 QUARTERS = 4
 TOP_OVERDUE = 10
 LATENESS_HISTORY = 20
-EARLIEST_AS_OF = date(2000, 1, 1)
-LATEST_AS_OF = date(2099, 12, 31)
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_as_of(text: str | None, default: date, field: str = "as_of") -> date:
@@ -70,25 +68,21 @@ def parse_as_of(text: str | None, default: date, field: str = "as_of") -> date:
     value = (text or "").strip()
     if not value:
         return default
-    day: date | None = None
-    if _DATE.fullmatch(value):
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            day = None
-    if day is None:
-        raise invalid({field: translate("Enter a date as YYYY-MM-DD.")})
-    if not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
+    within = day_range()
+    try:
+        return parse_day(value, within)
+    except DayError as error:
+        if error.kind == "format":
+            raise invalid({field: translate("Enter a date as YYYY-MM-DD.")}) from None
         raise invalid(
             {
                 field: translate(
                     "Enter a date between %(first)s and %(last)s.",
-                    first=EARLIEST_AS_OF.isoformat(),
-                    last=LATEST_AS_OF.isoformat(),
+                    first=within.earliest.isoformat(),
+                    last=within.latest.isoformat(),
                 )
             }
-        )
-    return day
+        ) from None
 
 
 class days_between(expression.FunctionElement[int]):  # noqa: N801 - reads as SQL

@@ -35,6 +35,7 @@ from vbptrack.models import (
     InvoiceInstalment,
     Party,
 )
+from vbptrack.models.fields import day_range
 from vbptrack.services import audit, dunning_policy
 from vbptrack.services.access import Actor, require, territory_condition
 from vbptrack.services.ageing import _open_fen as ageing_open_fen  # the ageing's definition
@@ -42,8 +43,6 @@ from vbptrack.services.dunning_policy import ISSUE, Policy
 from vbptrack.services.problems import invalid, translate
 
 LANGS = ("zh", "en")
-EARLIEST = date(1990, 1, 1)
-LATEST = date(2999, 12, 31)
 
 
 @dataclass
@@ -138,6 +137,22 @@ def last_letters(session: Session, customer_ids: list[int]) -> dict[int, tuple[d
     return {cid: (day, int(level)) for cid, day, level in session.execute(statement).all()}
 
 
+def check_as_of(as_of: date) -> None:
+    """A run's date inside the configured range: outside it is a typing slip that would
+    overflow date arithmetic (VBPTRACK_DATE_MIN … _MAX)."""
+    within = day_range()
+    if as_of not in within:
+        raise invalid(
+            {
+                "as_of": translate(
+                    "Enter a date between %(first)s and %(last)s.",
+                    first=within.earliest.isoformat(),
+                    last=within.latest.isoformat(),
+                )
+            }
+        )
+
+
 def plan(
     session: Session,
     *,
@@ -149,16 +164,7 @@ def plan(
     """The letters a run for `as_of` would issue (nothing is written); `customer_ids`
     limits the run to those customers."""
     require(actor, ISSUE)
-    if not EARLIEST <= as_of <= LATEST:  # typing slips; they would overflow date arithmetic
-        raise invalid(
-            {
-                "as_of": translate(
-                    "Enter a date between %(first)s and %(last)s.",
-                    first=EARLIEST.isoformat(),
-                    last=LATEST.isoformat(),
-                )
-            }
-        )
+    check_as_of(as_of)
     policy = policy or dunning_policy.load(session)
     levels = policy.rules()
     overdue = _overdue(session, actor, as_of, customer_ids)

@@ -38,6 +38,7 @@ from vbptrack.services.paging import Page, paginate
 from vbptrack.services.problems import invalid, translate, validated
 
 STATEMENT_ROWS = 2000
+RUNS_READ = "dunning.runs.read"
 
 
 @dataclass
@@ -179,6 +180,9 @@ def pdf(session: Session, *, actor: Actor, number: str, lang: str) -> tuple[byte
 
 
 def run(session: Session, *, actor: Actor, run_id: int) -> DunningRun:
+    """A run, for the roles that see every customer (`dunning.runs.read`): a run's
+    figures cover every territory, so a rep gets 403 rather than a filtered copy."""
+    require(actor, RUNS_READ)
     found = session.get(DunningRun, run_id)
     if found is None:
         raise NotFound(translate("No dunning run %(id)s.", id=run_id))

@@ -103,6 +103,13 @@ def load(session: Session, *, for_update: bool = False) -> Policy:
     return Policy(policy, levels)
 
 
+def read(session: Session, *, actor: Actor) -> Policy:
+    """The policy as a person may read it: it carries our bank account and the letters'
+    wording, so only those who issue letters (`dunning.issue`) see it, on every surface."""
+    require(actor, ISSUE)
+    return load(session)
+
+
 COMPANY_FIELDS = (
     "company_name_zh",
     "company_name_en",

@@ -38,6 +38,7 @@ MESSAGES: dict[str, str] = {
     "date_from_datetime_parsing": N_("Enter a date as YYYY-MM-DD."),
     "date_parsing": N_("Enter a date as YYYY-MM-DD."),
     "date_type": N_("Enter a date as YYYY-MM-DD."),
+    "date_range": N_("Enter a date between %(first)s and %(last)s."),
     "extra_forbidden": N_("Unknown field."),
     "code_format": N_("Use letters, digits and - _ . / only."),
     "unknown_province": N_("Unknown province “%(value)s”."),

@@ -285,15 +285,17 @@ def _note_use(session: Session) -> None:
     background import holds the write lock until it commits; an API read must not wait
     for it (or fail) over a hint, so the note is skipped and written next time."""
     sqlite = session.get_bind().dialect.name == "sqlite"
+    waits = 0
     try:
-        if sqlite:
+        if sqlite:  # put back afterwards what the engine set (VBPTRACK_DB_LOCK_TIMEOUT)
+            waits = session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar() or 0
             session.connection().exec_driver_sql("PRAGMA busy_timeout = 50")
         session.commit()
     except OperationalError:
         session.rollback()
     finally:
         if sqlite:
-            session.connection().exec_driver_sql("PRAGMA busy_timeout = 30000")
+            session.connection().exec_driver_sql(f"PRAGMA busy_timeout = {int(waits)}")
 
 
 def tokens(session: Session, user: User) -> Sequence[ApiToken]:

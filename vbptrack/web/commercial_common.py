@@ -11,11 +11,12 @@ from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from vbptrack.models.fields import day_range
 from vbptrack.services.deadlines import KIND_LABELS as DEADLINE_KIND_MSGIDS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WRITE = "commercial.write"
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 
 KIND_LABELS = {
     "national_vbp": _l("National VBP batch"),
@@ -64,6 +65,11 @@ def month_arg() -> tuple[tuple[int, int], str | None]:
     if not text:
         return (now.year, now.month), None
     match = _MONTH.match(text)
-    if match and 1 <= int(match[2]) <= 12 and 1990 <= int(match[1]) <= 2999:
+    within = day_range()
+    if (
+        match
+        and 1 <= int(match[2]) <= 12
+        and within.earliest.year <= int(match[1]) <= within.latest.year
+    ):
         return (int(match[1]), int(match[2])), None
     return (now.year, now.month), _("Enter a month as YYYY-MM.")

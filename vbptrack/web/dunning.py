@@ -5,7 +5,6 @@ role reads letters within its territory."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import (
@@ -34,7 +33,7 @@ from vbptrack.services.errors import InvalidInput, NotFound, ServiceError
 from vbptrack.services.jobs import dunning_jobs, mail_jobs, records
 from vbptrack.services.jobs import statements as statement_jobs
 from vbptrack.web.auth import current_actor, login_required, permission_required
-from vbptrack.web.forms import FormField
+from vbptrack.web.forms import FormField, typed, typed_day
 from vbptrack.web.jobs import job_progress
 from vbptrack.web.paging import page_args
 from vbptrack.web.receivables_common import (
@@ -42,6 +41,7 @@ from vbptrack.web.receivables_common import (
     as_of_arg,
     as_of_or_today,
     form_errors,
+    parse_day,
     query_text,
     require_printable,
     today,
@@ -147,9 +147,9 @@ def issue() -> Any:
     whose page shows the letters as they are issued."""
     db = get_session()
     try:
-        as_of = date.fromisoformat(request.form.get("as_of", ""))
-    except ValueError:
-        flash(_("Enter a date as YYYY-MM-DD."), "error")
+        as_of = parse_day(typed_day(request.form.get("as_of", "")), "as_of")
+    except QueryProblem as problem:
+        flash(problem.message, "error")
         return redirect(url_for("dunning.index"))
     if request.form.get("confirmed") != "1":
         try:
@@ -179,9 +179,9 @@ def issue() -> Any:
 def statements() -> Any:
     """Every open customer's statement as of a date, in one PDF made in the background."""
     try:
-        as_of = date.fromisoformat(request.form.get("as_of", ""))
-    except ValueError:
-        flash(_("Enter a date as YYYY-MM-DD."), "error")
+        as_of = parse_day(typed_day(request.form.get("as_of", "")), "as_of")
+    except QueryProblem as problem:
+        flash(problem.message, "error")
         return redirect(url_for("dunning.index"))
     job = statement_jobs.start(
         get_session(),
@@ -279,6 +279,7 @@ def letter_pdf(letter: str) -> Any:
 def delivery(letter: str) -> Any:
     db = get_session()
     data = {name: request.form.get(name, "") for name in ("sent_via", "sent_on", "delivered_on")}
+    data = typed(data, dates=("sent_on", "delivered_on"))
     try:
         dunning_letters.record_delivery(db, actor=current_actor(), number=letter, data=data)
     except InvalidInput as problem:
@@ -356,7 +357,9 @@ def _level_rows(form: Any) -> list[dict[str, Any]]:
         if not any(str(value).strip() for key, value in row.items() if key != "level"):
             continue
         # A blank rate or fee is none; blank wording keeps what the level says now.
-        given = {key: value for key, value in row.items() if str(value).strip()}
+        given = typed(
+            {key: value for key, value in row.items() if str(value).strip()}, money=("fee",)
+        )
         rows.append({**given, "level": str(len(rows) + 1)})
     return rows
 

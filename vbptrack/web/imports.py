@@ -6,11 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Request,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.blueprints import BlueprintSetupState
 from flask_babel import get_locale
 
 from vbptrack.db import get_session
 from vbptrack.imports.kinds import KINDS
+from vbptrack.imports.reader import UploadLimits
 from vbptrack.imports.templates import header, template_xlsx
 from vbptrack.queue import get_queue
 from vbptrack.services.errors import NotFound
@@ -21,6 +33,23 @@ from vbptrack.web.jobs import job_progress
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadRequest(Request):
+    """A million-row export is about 72 MB as .xlsx, more than any other post may send
+    (`MAX_CONTENT_LENGTH`): the upload page takes up to `IMPORT_MAX_UPLOAD_MB`. Decided
+    from the matched endpoint, so it holds when CSRF protection first reads the form."""
+
+    @property
+    def max_content_length(self) -> int | None:  # type: ignore[override]
+        if self.endpoint == "imports.index":
+            return UploadLimits.upload_mb(current_app.config) << 20
+        return super().max_content_length
+
+
+@bp.record_once
+def _use_upload_request(state: BlueprintSetupState) -> None:
+    state.app.request_class = UploadRequest
 
 
 def _allowed() -> dict[str, Any]:

@@ -16,16 +16,16 @@ from flask import Blueprint, current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from vbptrack.domain.days import DayError
+from vbptrack.domain.days import parse_day as parse_day_within
 from vbptrack.domain.money import from_fen
+from vbptrack.models.fields import day_range
 from vbptrack.services.errors import NotFound
 from vbptrack.web.forms import FormField
 
 bp = Blueprint("receivables", __name__, url_prefix="/receivables")
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# Dates far outside these are typing slips; they would also overflow date arithmetic.
-EARLIEST = date(1990, 1, 1)
-LATEST = date(2999, 12, 31)
 WRITE = "receivables.write"
 
 
@@ -66,21 +66,22 @@ class QueryProblem(ValueError):
 
 
 def parse_day(text: str, field: str) -> date:
-    """An ISO date (what a date input sends); a clear problem otherwise."""
+    """`YYYY-MM-DD` inside the configured range (what a date input sends, and what the
+    `Day` field takes); a clear problem otherwise."""
+    within = day_range()
     try:
-        value = date.fromisoformat(text.strip())
-    except ValueError:
-        raise QueryProblem(field, _("Enter a date as YYYY-MM-DD.")) from None
-    if not EARLIEST <= value <= LATEST:
+        return parse_day_within(text.strip(), within)
+    except DayError as error:
+        if error.kind == "format":
+            raise QueryProblem(field, _("Enter a date as YYYY-MM-DD.")) from None
         raise QueryProblem(
             field,
             _(
                 "Enter a date between %(first)s and %(last)s.",
-                first=EARLIEST.isoformat(),
-                last=LATEST.isoformat(),
+                first=within.earliest.isoformat(),
+                last=within.latest.isoformat(),
             ),
-        )
-    return value
+        ) from None
 
 
 def as_of_arg(field: str = "as_of") -> date:

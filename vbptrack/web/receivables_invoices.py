@@ -17,7 +17,7 @@ from vbptrack.services import audit, invoices, payments
 from vbptrack.services import terms as term_service
 from vbptrack.services.errors import NotFound, ServiceError
 from vbptrack.web.auth import current_actor, login_required, permission_required
-from vbptrack.web.forms import FormField, form_data
+from vbptrack.web.forms import FormField, form_data, typed
 from vbptrack.web.helpers import term_name
 from vbptrack.web.paging import page_args
 from vbptrack.web.receivables_common import (
@@ -181,7 +181,8 @@ def invoice(number: str) -> Any:
 def _post(number: str, inputs: Mapping[str, str], action: Any, done: str) -> Any:
     """Run one of the invoice page's forms: the posted inputs under the service's names."""
     values = {name: request.form.get(name, "") for name in inputs}
-    data = {field: values[name] for name, field in inputs.items()}
+    read = typed(values, money=("wo_amount", "cn_amount"), dates=("wo_date", "cn_date"))
+    data = {field: read[name] for name, field in inputs.items()}
     db = get_session()
     try:
         action(db, data)

@@ -21,7 +21,7 @@ from vbptrack.services import ageing, invoices, parties, payments
 from vbptrack.services import customer_accounts as accounts
 from vbptrack.services.errors import ServiceError
 from vbptrack.web.auth import current_actor, login_required, permission_required
-from vbptrack.web.forms import FormField, form_data
+from vbptrack.web.forms import FormField, form_data, typed_money
 from vbptrack.web.paging import page_args
 from vbptrack.web.receivables_common import (
     WRITE,
@@ -76,7 +76,7 @@ def _posted_rows(form: MultiDict[str, str]) -> list[dict[str, str]]:
         amount = form.get(f"allocations-{index}-amount")
         if number is None and amount is None:
             continue
-        rows.append({"invoice_number": (number or "").strip(), "amount": (amount or "").strip()})
+        rows.append({"invoice_number": (number or "").strip(), "amount": typed_money(amount or "")})
     return rows
 
 

@@ -29,8 +29,8 @@ from vbptrack.web.commercial_common import (
     month_arg,
     today,
 )
-from vbptrack.web.forms import FormField, form_data
-from vbptrack.web.receivables_common import require_printable
+from vbptrack.web.forms import FormField, form_data, typed_day
+from vbptrack.web.receivables_common import QueryProblem, parse_day, require_printable
 
 bp = Blueprint("tenders", __name__, url_prefix="/tenders")
 
@@ -55,9 +55,12 @@ STATUS_FIELDS = (
 )
 LINE_FIELDS = (
     FormField("product_code", _l("Product code"), required=True),
-    FormField("price_per_unit", _l("Bid price per smallest unit"), required=True),
+    FormField("price_per_unit", _l("Bid price per smallest unit"), kind="money", required=True),
     FormField(
-        "price_per_pack", _l("Bid price per pack"), help=_l("Empty: the unit price × the pack size")
+        "price_per_pack",
+        _l("Bid price per pack"),
+        kind="money",
+        help=_l("Empty: the unit price × the pack size"),
     ),
     FormField("reported_quantity", _l("Reported quantity"), kind="number"),
     FormField(
@@ -293,9 +296,9 @@ def agreement_years(start_text: str, count_text: str) -> list[dict[str, str]]:
     problems = {}
     start = None
     try:
-        start = date.fromisoformat(start_text.strip())
-    except ValueError:
-        problems["start"] = _("Enter a date as YYYY-MM-DD.")
+        start = parse_day(typed_day(start_text), "start")
+    except QueryProblem as problem:
+        problems["start"] = problem.message
     count = int(count_text) if count_text.strip().isdigit() else 0
     if not 1 <= count <= 10:
         problems["years"] = _("Enter a whole number from %(low)s to %(high)s.", low=1, high=10)

@@ -25,7 +25,7 @@ from vbptrack.services.dunning import LANGS, Failure, _last_sequence, _record
 from vbptrack.services.dunning_policy import ISSUE
 from vbptrack.services.jobs import records
 from vbptrack.services.jobs.progress import JobContext, Progress
-from vbptrack.services.problems import invalid, translate
+from vbptrack.services.problems import translate
 
 KIND = "dunning_run"
 
@@ -56,16 +56,7 @@ def _lock(session: Session) -> dunning_policy.Policy:
 def start(session: Session, *, actor: Actor, queue: Any, as_of: date, lang: str) -> Job:
     """Queue the run for `as_of`; answers at once (the page showed the dry run first)."""
     require(actor, ISSUE)
-    if not dunning.EARLIEST <= as_of <= dunning.LATEST:
-        raise invalid(
-            {
-                "as_of": translate(
-                    "Enter a date between %(first)s and %(last)s.",
-                    first=dunning.EARLIEST.isoformat(),
-                    last=dunning.LATEST.isoformat(),
-                )
-            }
-        )
+    dunning.check_as_of(as_of)
     job = records.create(
         session,
         actor=actor,
